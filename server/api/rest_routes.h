@@ -1,0 +1,23 @@
+// The REST route table: every route names its gRPC twin and is bound to
+// the same service method, so the two transports cannot drift apart.
+// docs/rest-routes.md documents it; server/api/openapi.json describes it.
+#pragma once
+
+#include "server/api/rest_router.h"
+#include "server/catalog/catalog_service.h"
+#include "server/catalog/glossary_service.h"
+
+namespace cadastre::api {
+
+// Adds every /api/v1 route served by the catalog and glossary services.
+void AddCatalogRoutes(catalog::CatalogService* catalog, catalog::GlossaryService* glossary,
+                      Router* router);
+
+// Fills `request` from a REST request: path parameters into the fields of
+// the same name, the body (JSON) into `body_field` (a message field; none
+// when empty), and query parameters into scalar fields of the same name.
+// INVALID_ARGUMENT naming the field on a bad body or query value.
+absl::Status FillRequest(const RestRequest& rest, std::string_view body_field,
+                         google::protobuf::Message* request);
+
+}  // namespace cadastre::api

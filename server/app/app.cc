@@ -1,0 +1,160 @@
+#include "server/app/app.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "cadastre_openapi.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "server/api/dispatcher.h"
+#include "server/api/grpc_services.h"
+#include "server/api/metrics.h"
+#include "server/api/rest_routes.h"
+#include "server/api/rest_server.h"
+#include "server/catalog/catalog_service.h"
+#include "server/catalog/glossary_service.h"
+#include "server/common/clock.h"
+#include "server/common/log.h"
+#include "server/common/status.h"
+#include "server/policy/authenticator.h"
+#include "server/policy/authorizer.h"
+#include "server/store/sqlite_store.h"
+
+namespace cadastre {
+namespace {
+
+absl::Status EnsureDirectory(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(path, " exists and is not a directory"));
+  }
+  if (::mkdir(path.c_str(), 0700) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", path, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+std::string HostPort(const std::string& host, int port) {
+  return host.find(':') != std::string::npos ? absl::StrCat("[", host, "]:", port)
+                                             : absl::StrCat(host, ":", port);
+}
+
+}  // namespace
+
+struct App::Impl {
+  SystemClock clock;
+  std::unique_ptr<store::Store> store;
+  policy::Authorizer authorizer;
+  std::unique_ptr<policy::Authenticator> authenticator;
+  std::unique_ptr<catalog::CatalogService> catalog;
+  std::unique_ptr<catalog::GlossaryService> glossary;
+  std::unique_ptr<api::Metrics> metrics;
+  std::unique_ptr<api::Dispatcher> dispatcher;
+  api::Router router;
+  std::unique_ptr<api::GrpcCatalogService> grpc_catalog;
+  std::unique_ptr<api::GrpcGlossaryService> grpc_glossary;
+  std::unique_ptr<grpc::Server> grpc_server;
+  std::unique_ptr<api::RestServer> rest_server;
+  int grpc_port = 0;
+  bool stopped = false;
+};
+
+absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
+  auto impl = std::make_unique<Impl>();
+  RETURN_IF_ERROR(EnsureDirectory(config.data_dir));
+
+  store::SqliteOptions store_options;
+  store_options.path = absl::StrCat(config.data_dir, "/cadastre.db");
+  if (config.durability == "full") {
+    store_options.durability = store::Durability::kFull;
+  } else if (config.durability == "normal") {
+    store_options.durability = store::Durability::kNormal;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--durability must be 'full' or 'normal', not '", config.durability, "'"));
+  }
+  ASSIGN_OR_RETURN(impl->store, store::OpenSqliteStore(store_options));
+  log::Info("database open", {{"path", store_options.path},
+                              {"schema_version", store::LatestSchemaVersion()},
+                              {"durability", config.durability}});
+
+  const std::string token_file = absl::StrCat(config.data_dir, "/admin.token");
+  ASSIGN_OR_RETURN(policy::BootstrapResult boot,
+                   policy::BootstrapAdmin(impl->store.get(), &impl->clock, config.admin_token,
+                                          token_file));
+  if (boot.created) {
+    log::Info("created the admin principal",
+              {{"token_file", boot.token_file.empty() ? "(from CADASTRE_ADMIN_TOKEN)" : boot.token_file}});
+  }
+
+  impl->authenticator = std::make_unique<policy::Authenticator>(impl->store.get(), &impl->clock);
+  impl->catalog = std::make_unique<catalog::CatalogService>(impl->store.get(), &impl->authorizer,
+                                                            &impl->clock);
+  impl->glossary = std::make_unique<catalog::GlossaryService>(impl->store.get(),
+                                                              &impl->authorizer, &impl->clock);
+  impl->metrics = std::make_unique<api::Metrics>(impl->clock.Now());
+  impl->dispatcher = std::make_unique<api::Dispatcher>(impl->authenticator.get(),
+                                                       impl->metrics.get(), &impl->clock);
+  api::AddCatalogRoutes(impl->catalog.get(), impl->glossary.get(), &impl->router);
+
+  // gRPC: the two services, health checking and reflection.
+  impl->grpc_catalog =
+      std::make_unique<api::GrpcCatalogService>(impl->catalog.get(), impl->dispatcher.get());
+  impl->grpc_glossary =
+      std::make_unique<api::GrpcGlossaryService>(impl->glossary.get(), impl->dispatcher.get());
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(HostPort(config.bind, config.grpc_port),
+                           grpc::InsecureServerCredentials(), &impl->grpc_port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_body_bytes));
+  builder.RegisterService(impl->grpc_catalog.get());
+  builder.RegisterService(impl->grpc_glossary.get());
+  impl->grpc_server = builder.BuildAndStart();
+  if (!impl->grpc_server || impl->grpc_port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", HostPort(config.bind, config.grpc_port), " (gRPC)"));
+  }
+
+  api::RestOptions rest_options;
+  rest_options.bind = config.bind;
+  rest_options.port = config.http_port;
+  rest_options.max_body_bytes = config.max_body_bytes;
+  std::string openapi;
+  for (const EmbeddedFile& file : api::EmbeddedOpenApi()) openapi = std::string(file.content);
+  ASSIGN_OR_RETURN(impl->rest_server,
+                   api::RestServer::Bind(rest_options, &impl->router, impl->dispatcher.get(),
+                                         impl->metrics.get(), std::move(openapi)));
+  impl->rest_server->Start();
+  log::Info("listening", {{"bind", config.bind},
+                          {"http_port", impl->rest_server->port()},
+                          {"grpc_port", impl->grpc_port}});
+  return std::unique_ptr<App>(new App(std::move(impl)));
+}
+
+App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+App::~App() { Shutdown(); }
+
+int App::http_port() const { return impl_->rest_server->port(); }
+int App::grpc_port() const { return impl_->grpc_port; }
+
+void App::Shutdown() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->rest_server->Stop();
+  impl_->grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  impl_->grpc_server->Wait();
+  impl_->store.reset();
+  log::Info("stopped");
+}
+
+}  // namespace cadastre

@@ -1,0 +1,140 @@
+#include "server/catalog/dataset_writes.h"
+#include "server/common/strings.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "server/catalog/versioning.h"
+#include "server/common/status.h"
+
+namespace cadastre::catalog {
+namespace {
+
+absl::Status DatasetNotFound(std::string_view ns, std::string_view name,
+                             std::string_view field) {
+  return WithField(absl::NotFoundError(absl::StrCat("dataset '", Absl(name), "' not found in namespace '",
+                                                    Absl(ns), "'")),
+                   field);
+}
+
+// The attributes a version compares: what a client can change.
+v1::Dataset Comparable(const v1::Dataset& dataset) {
+  v1::Dataset out = dataset;
+  out.clear_id();
+  out.clear_name();
+  out.clear_namespace_();
+  out.clear_created_at();
+  out.clear_updated_at();
+  out.clear_last_modified_at();
+  out.clear_current_version();
+  out.clear_run_id();
+  out.clear_schema_location();
+  return out;
+}
+
+absl::Status CheckTag(store::ReadTxn& txn, const std::string& tag, const std::string& path) {
+  auto found = txn.GetTag(tag);
+  if (absl::IsNotFound(found.status())) {
+    return InvalidField(path, absl::StrCat("unknown classification '", tag, "'"));
+  }
+  return found.status();
+}
+
+absl::Status CheckReferences(store::ReadTxn& txn, const v1::Dataset& dataset) {
+  for (int i = 0; i < dataset.tags_size(); i++) {
+    RETURN_IF_ERROR(CheckTag(txn, dataset.tags(i), absl::StrCat("tags[", i, "]")));
+  }
+  for (int f = 0; f < dataset.fields_size(); f++) {
+    const v1::Field& field = dataset.fields(f);
+    for (int i = 0; i < field.tags_size(); i++) {
+      RETURN_IF_ERROR(
+          CheckTag(txn, field.tags(i), absl::StrCat("fields[", f, "].tags[", i, "]")));
+    }
+    for (int i = 0; i < field.glossary_terms_size(); i++) {
+      auto term = txn.GetTerm(field.glossary_terms(i));
+      if (absl::IsNotFound(term.status())) {
+        return InvalidField(absl::StrCat("fields[", f, "].glossaryTerms[", i, "]"),
+                            absl::StrCat("unknown glossary term '", field.glossary_terms(i), "'"));
+      }
+      RETURN_IF_ERROR(term.status());
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Decorate(store::ReadTxn& txn, v1::Dataset& dataset) {
+  ASSIGN_OR_RETURN(int64_t version,
+                   txn.LatestVersion(kDatasetEntity, DatasetKey(dataset.namespace_(), dataset.name())));
+  dataset.set_current_version(absl::StrCat(version));
+  dataset.mutable_id()->set_namespace_(dataset.namespace_());
+  dataset.mutable_id()->set_name(dataset.name());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Dataset> LoadAnyDataset(store::ReadTxn& txn, std::string_view ns,
+                                           std::string_view name, std::string_view name_field) {
+  auto namespace_ = txn.GetNamespace(ns);
+  if (absl::IsNotFound(namespace_.status()) || (namespace_.ok() && namespace_->is_hidden())) {
+    return WithField(absl::NotFoundError(absl::StrCat("namespace '", Absl(ns), "' not found")),
+                     "namespace");
+  }
+  RETURN_IF_ERROR(namespace_.status());
+  auto dataset = txn.GetDataset(ns, name);
+  if (absl::IsNotFound(dataset.status())) return DatasetNotFound(ns, name, name_field);
+  RETURN_IF_ERROR(dataset.status());
+  RETURN_IF_ERROR(Decorate(txn, *dataset));
+  return dataset;
+}
+
+absl::StatusOr<v1::Dataset> LoadLiveDataset(store::ReadTxn& txn, std::string_view ns,
+                                            std::string_view name, std::string_view name_field) {
+  ASSIGN_OR_RETURN(v1::Dataset dataset, LoadAnyDataset(txn, ns, name, name_field));
+  if (dataset.deleted()) return DatasetNotFound(ns, name, name_field);
+  return dataset;
+}
+
+absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Caller& caller,
+                                        absl::Time now, const v1::Dataset* before,
+                                        v1::Dataset after, std::string_view operation) {
+  RETURN_IF_ERROR(CheckReferences(txn, after));
+  const std::string key = DatasetKey(after.namespace_(), after.name());
+  v1::Dataset old_state;
+  if (before) old_state = Comparable(*before);
+  ASSIGN_OR_RETURN(int64_t version,
+                   RecordVersion(txn, caller, now, kDatasetEntity, key, operation,
+                                 before ? &old_state : nullptr, Comparable(after)));
+  if (version == 0) return *before;
+  *after.mutable_created_at() = before ? before->created_at() : TimeToProto(now);
+  *after.mutable_updated_at() = TimeToProto(now);
+  *after.mutable_last_modified_at() = TimeToProto(now);
+  after.set_current_version(absl::StrCat(version));
+  RETURN_IF_ERROR(txn.PutDataset(after));
+  ASSIGN_OR_RETURN(v1::Dataset stored, txn.GetDataset(after.namespace_(), after.name()));
+  RETURN_IF_ERROR(Decorate(txn, stored));
+  return stored;
+}
+
+bool SetMember(google::protobuf::RepeatedPtrField<std::string>* list, const std::string& value,
+               bool present) {
+  auto it = std::find(list->begin(), list->end(), value);
+  if (present == (it != list->end())) return false;
+  if (present) {
+    *list->Add() = value;
+  } else {
+    list->erase(it);
+  }
+  return true;
+}
+
+absl::StatusOr<int> FindField(const v1::Dataset& dataset, std::string_view field) {
+  for (int i = 0; i < dataset.fields_size(); i++) {
+    if (dataset.fields(i).name() == field) return i;
+  }
+  return WithField(absl::NotFoundError(absl::StrCat("field '", Absl(field), "' not found in dataset '",
+                                                    dataset.name(), "'")),
+                   "field");
+}
+
+}  // namespace cadastre::catalog

@@ -1,0 +1,49 @@
+// The one write path of datasets. Every way a dataset changes (PUT, tags,
+// glossary links, delete, restore; later OpenLineage and sync) loads it,
+// changes a copy and saves it here, so references are checked, history is
+// recorded and timestamps are kept in one place.
+#pragma once
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "cadastre/v1/catalog.pb.h"
+#include "server/policy/caller.h"
+#include "server/store/store.h"
+
+namespace cadastre::catalog {
+
+// The dataset, NOT_FOUND when it does not exist, is deleted, or its
+// namespace is hidden; the error names "namespace" or `name_field`, the
+// request field that holds the dataset's name. current_version is filled in.
+absl::StatusOr<v1::Dataset> LoadLiveDataset(store::ReadTxn& txn, std::string_view ns,
+                                            std::string_view name,
+                                            std::string_view name_field = "name");
+
+// Like LoadLiveDataset but also answers deleted datasets.
+absl::StatusOr<v1::Dataset> LoadAnyDataset(store::ReadTxn& txn, std::string_view ns,
+                                           std::string_view name,
+                                           std::string_view name_field = "name");
+
+// Fills current_version (and id) of a dataset read from the store.
+absl::Status Decorate(store::ReadTxn& txn, v1::Dataset& dataset);
+
+// Stores `after` as the new state of the dataset whose previous state is
+// `before` (null: new) and records the version under `operation`. Tags and
+// glossary terms it references must exist (INVALID_ARGUMENT naming the
+// path, e.g. "fields[2].tags[0]"). A save that changes nothing writes
+// nothing. Answers the dataset as stored.
+absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Caller& caller,
+                                        absl::Time now, const v1::Dataset* before,
+                                        v1::Dataset after, std::string_view operation);
+
+// Adds (present=true) or removes `value` in `list`, keeping the order of
+// the others; answers whether the list changed.
+bool SetMember(google::protobuf::RepeatedPtrField<std::string>* list, const std::string& value,
+               bool present);
+
+// Index of the field named `field`, NOT_FOUND (naming "field") when absent.
+absl::StatusOr<int> FindField(const v1::Dataset& dataset, std::string_view field);
+
+}  // namespace cadastre::catalog

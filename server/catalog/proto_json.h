@@ -1,0 +1,21 @@
+// The one JSON mapping of API messages, used by REST, history snapshots and
+// tests alike: lowerCamelCase names, enums by name, defaults printed (so a
+// Marquez client sees "description": "" rather than a missing key).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "google/protobuf/message.h"
+
+namespace cadastre {
+
+std::string ToJson(const google::protobuf::Message& message);
+
+// Parses `json` into `message`. INVALID_ARGUMENT naming the offending JSON
+// path (or "body" when the text is not JSON) on malformed JSON, unknown
+// fields, wrong types and unknown enum values.
+absl::Status FromJson(std::string_view json, google::protobuf::Message* message);
+
+}  // namespace cadastre
