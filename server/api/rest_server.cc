@@ -39,13 +39,55 @@ struct RestServer::Impl {
   int port = 0;
   std::thread thread;
 
-  void Handle(const httplib::Request& req, httplib::Response& res);
-  void Serve(CallInfo& info, const httplib::Request& req, httplib::Response& res);
+  void Handle(const httplib::Request& req, const std::string& body, httplib::Response& res);
+  void Serve(CallInfo& info, const httplib::Request& req, const std::string& body,
+             httplib::Response& res);
+  void HandleWithBody(const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& reader);
 };
 
-void RestServer::Impl::Handle(const httplib::Request& req, httplib::Response& res) {
+// Bodies are read here rather than by the library, which refuses a POST
+// that has neither Content-Length nor a chunked body (curl -X POST without
+// -d), although HTTP allows it: such a request simply has no body.
+void RestServer::Impl::HandleWithBody(const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& reader) {
+  std::string body;
+  const bool has_body = req.has_header("Content-Length") ||
+                        req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+  if (has_body) {
+    bool too_large = req.get_header_value<uint64_t>("Content-Length") > options.max_body_bytes;
+    const bool read = !too_large && reader([&](const char* data, size_t length) {
+      if (body.size() + length > options.max_body_bytes) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, length);
+      return true;
+    });
+    if (!read) {
+      absl::Status status =
+          too_large ? WithField(absl::ResourceExhaustedError(absl::StrCat(
+                                    "request body exceeds ", options.max_body_bytes, " bytes")),
+                                "body")
+                    : InvalidField("body", "the request body could not be read");
+      CallInfo info{"refused", "rest", "", req.remote_addr, ""};
+      dispatcher->Count(info, status, absl::ZeroDuration());
+      WriteError(res, too_large ? 413 : 400, status);
+      res.set_header("Connection", "close");
+      return;
+    }
+  }
+  Handle(req, body, res);
+}
+
+void RestServer::Impl::Handle(const httplib::Request& req, const std::string& body,
+                              httplib::Response& res) {
   const std::string_view path = PathOf(req);
   if (path == "/healthz") {
+    if (req.method != "GET" && req.method != "HEAD") {
+      WriteError(res, 405, absl::UnimplementedError("only GET is allowed on /healthz"));
+      return;
+    }
     res.set_content(R"({"status":"SERVING"})", kJson);
     return;
   }
@@ -53,7 +95,7 @@ void RestServer::Impl::Handle(const httplib::Request& req, httplib::Response& re
   CallInfo info{"unknown", "rest", authorization, req.remote_addr,
                 RequestIdFrom(req.get_header_value("X-Request-Id"))};
   try {
-    Serve(info, req, res);
+    Serve(info, req, body, res);
   } catch (const std::exception& e) {
     log::Error("unhandled exception", {{"path", path}, {"what", e.what()}});
     WriteError(res, 500, absl::InternalError("internal error"));
@@ -61,7 +103,8 @@ void RestServer::Impl::Handle(const httplib::Request& req, httplib::Response& re
   res.set_header("X-Request-Id", info.request_id);
 }
 
-void RestServer::Impl::Serve(CallInfo& info, const httplib::Request& req, httplib::Response& res) {
+void RestServer::Impl::Serve(CallInfo& info, const httplib::Request& req, const std::string& body,
+                             httplib::Response& res) {
   const std::string_view path = PathOf(req);
   if (path == "/metrics" || path == "/api/v1/openapi.json") {
     const bool metrics_path = path == "/metrics";
@@ -90,7 +133,7 @@ void RestServer::Impl::Serve(CallInfo& info, const httplib::Request& req, httpli
     RestRequest rest;
     rest.path_params = std::move(match->path_params);
     for (const auto& [key, value] : req.params) rest.query.emplace(key, value);
-    rest.body = req.body;
+    rest.body = body;
     auto response = match->route->handler(caller, rest);
     if (!response.ok()) return response.status();
     res.set_content(ToJson(**response), kJson);
@@ -118,15 +161,22 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Bind(const RestOptions& 
   const int threads = options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(options.max_body_bytes);
-  auto handler = [self](const httplib::Request& req, httplib::Response& res) {
-    self->Handle(req, res);
+  // Every path goes to the router, including ones holding a decoded
+  // newline (which '.' would not match).
+  const std::string any = R"([\s\S]*)";
+  auto plain = [self](const httplib::Request& req, httplib::Response& res) {
+    self->Handle(req, req.body, res);
   };
-  server.Get(".*", handler);
-  server.Put(".*", handler);
-  server.Post(".*", handler);
-  server.Delete(".*", handler);
-  server.Patch(".*", handler);
-  server.Options(".*", handler);
+  auto with_body = [self](const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader& reader) {
+    self->HandleWithBody(req, res, reader);
+  };
+  server.Get(any, plain);
+  server.Options(any, plain);
+  server.Put(any, with_body);
+  server.Post(any, with_body);
+  server.Delete(any, with_body);
+  server.Patch(any, with_body);
   // Requests the library refuses itself (body too large, bad request line)
   // still get Cadastre's error body.
   httplib::Server::HandlerWithResponse on_error = [self](const httplib::Request& req,
@@ -135,9 +185,7 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Bind(const RestOptions& 
     absl::StatusCode code = CodeOfHttpStatus(res.status);
     std::string message = res.status == 413
                               ? absl::StrCat("request body exceeds ", self->options.max_body_bytes, " bytes")
-                              : absl::StrCat("malformed HTTP request (HTTP ", res.status,
-                                             "); a POST, PUT or PATCH without a body needs "
-                                             "'Content-Length: 0'");
+                              : absl::StrCat("malformed HTTP request (HTTP ", res.status, ")");
     absl::Status status = absl::Status(code, message);
     if (res.status == 413) status = WithField(status, "body");
     res.set_content(ErrorBody(status).dump(), kJson);

@@ -226,7 +226,7 @@ absl::StatusOr<v1::Namespace> CatalogService::GetNamespace(const Caller& caller,
 
 absl::StatusOr<v1::ListNamespacesResponse> CatalogService::ListNamespaces(
     const Caller& caller, const v1::ListNamespacesRequest& request) {
-  ASSIGN_OR_RETURN(store::Page page, ValidatePage(request.limit(), request.offset()));
+  ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
   RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata, Resource::Namespace("")));
   v1::ListNamespacesResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
@@ -321,7 +321,7 @@ absl::StatusOr<v1::Dataset> CatalogService::GetDataset(const Caller& caller,
 absl::StatusOr<v1::ListDatasetsResponse> CatalogService::ListDatasets(
     const Caller& caller, const v1::ListDatasetsRequest& request) {
   RETURN_IF_ERROR(ValidateName("namespace", request.namespace_()));
-  ASSIGN_OR_RETURN(store::Page page, ValidatePage(request.limit(), request.offset()));
+  ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
   RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
                                      Resource::Namespace(request.namespace_())));
   v1::ListDatasetsResponse result;
@@ -380,7 +380,7 @@ absl::StatusOr<v1::ListDatasetVersionsResponse> CatalogService::ListDatasetVersi
     const Caller& caller, const v1::ListDatasetVersionsRequest& request) {
   RETURN_IF_ERROR(ValidateName("namespace", request.namespace_()));
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  ASSIGN_OR_RETURN(store::Page page, ValidatePage(request.limit(), request.offset()));
+  ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
   RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
                                      Resource::Dataset(request.namespace_(), request.name())));
   v1::ListDatasetVersionsResponse result;

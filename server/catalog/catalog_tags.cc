@@ -140,7 +140,7 @@ absl::StatusOr<v1::Tag> CatalogService::DeleteTag(const Caller& caller,
 absl::StatusOr<v1::ListVersionsResponse> CatalogService::ListTagVersions(
     const Caller& caller, const v1::ListTagVersionsRequest& request) {
   RETURN_IF_ERROR(ValidateTagName("name", request.name()));
-  ASSIGN_OR_RETURN(store::Page page, ValidatePage(request.limit(), request.offset()));
+  ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
   RETURN_IF_ERROR(
       authorizer_->Check(caller, Permission::kReadMetadata, Resource::Tag(request.name())));
   v1::ListVersionsResponse result;

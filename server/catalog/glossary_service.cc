@@ -202,7 +202,7 @@ absl::StatusOr<v1::GlossaryTerm> GlossaryService::DeleteTerm(
 absl::StatusOr<v1::ListVersionsResponse> GlossaryService::ListTermVersions(
     const Caller& caller, const v1::ListTermVersionsRequest& request) {
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  ASSIGN_OR_RETURN(store::Page page, ValidatePage(request.limit(), request.offset()));
+  ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
   RETURN_IF_ERROR(
       authorizer_->Check(caller, Permission::kReadMetadata, Resource::Term(request.name())));
   v1::ListVersionsResponse result;

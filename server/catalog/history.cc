@@ -33,6 +33,19 @@ bool IsNamedList(const json& value) {
   return true;
 }
 
+// An attribute that is a map or a named list and is absent on one side is
+// compared with an empty one, so that removing the last custom property
+// reads "customProperties.tier" like any other removal. A whole item of a
+// named list (a field) stays one change.
+const json* EmptyLike(const json* other) {
+  static const json kEmptyObject = json::object();
+  static const json kEmptyArray = json::array();
+  if (other == nullptr) return nullptr;
+  if (other->is_object()) return &kEmptyObject;
+  if (IsNamedList(*other)) return &kEmptyArray;
+  return nullptr;
+}
+
 void AddChange(const std::string& path, const json* before, const json* after,
                std::vector<v1::FieldChange>* out) {
   v1::FieldChange change;
@@ -52,10 +65,10 @@ void DiffObjects(const std::string& prefix, const json& before, const json& afte
   };
   for (const auto& [key, value] : before.items()) {
     auto it = after.find(key);
-    DiffValues(join(key), &value, it == after.end() ? nullptr : &*it, out);
+    DiffValues(join(key), &value, it == after.end() ? EmptyLike(&value) : &*it, out);
   }
   for (const auto& [key, value] : after.items()) {
-    if (!before.contains(key)) DiffValues(join(key), nullptr, &value, out);
+    if (!before.contains(key)) DiffValues(join(key), EmptyLike(&value), &value, out);
   }
 }
 
@@ -88,7 +101,8 @@ void DiffValues(const std::string& path, const json* before, const json* after,
       DiffObjects(path, *before, *after, out);
       return;
     }
-    if (IsNamedList(*before) && IsNamedList(*after)) {
+    auto named_or_empty = [](const json& v) { return IsNamedList(v) || (v.is_array() && v.empty()); };
+    if (named_or_empty(*before) && named_or_empty(*after)) {
       DiffNamedLists(path, *before, *after, out);
       return;
     }

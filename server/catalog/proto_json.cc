@@ -1,5 +1,7 @@
 #include "server/catalog/proto_json.h"
 
+#include <cctype>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
@@ -9,6 +11,31 @@
 namespace cadastre {
 namespace {
 
+// protobuf names a bad value's path by proto field names
+// ("fields[0].ordinal_position"); the API speaks JSON names.
+std::string JsonPath(std::string_view proto_path) {
+  std::string out;
+  bool upper = false;
+  for (char c : proto_path) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
+    upper = false;
+  }
+  return out;
+}
+
+bool IsIntegerText(const std::string& text) {
+  size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (start == text.size()) return false;
+  for (size_t i = start; i < text.size(); i++) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
 // protobuf's parser reports "(fields[0].type): invalid value …" for a bad
 // value and "fields[0].descriptio: Cannot find field." for an unknown one.
 // Split that into the JSON path and the reason, so the error names the
@@ -17,13 +44,13 @@ std::pair<std::string, std::string> SplitParserMessage(std::string_view message)
   if (!message.empty() && message.front() == '(') {
     auto close = message.find("): ");
     if (close != std::string_view::npos && close > 1) {
-      return {std::string(message.substr(1, close - 1)), std::string(message.substr(close + 3))};
+      return {JsonPath(message.substr(1, close - 1)), std::string(message.substr(close + 3))};
     }
   }
   constexpr std::string_view kUnknown = ": Cannot find field.";
   auto at = message.find(kUnknown);
   if (at != std::string_view::npos && at > 0) {
-    return {std::string(message.substr(0, at)), "unknown field"};
+    return {JsonPath(message.substr(0, at)), "unknown field"};
   }
   return {"body", std::string(message)};
 }
@@ -71,10 +98,9 @@ absl::Status CheckScalar(const nlohmann::json& value, const FieldDescriptor* fie
     case FieldDescriptor::CPPTYPE_INT64:
     case FieldDescriptor::CPPTYPE_UINT64:
       // The proto3 JSON mapping writes 64-bit integers as strings.
-      if (!value.is_number_integer() && !value.is_string()) {
-        return InvalidField(path, "must be an integer");
-      }
-      return absl::OkStatus();
+      if (value.is_number_integer()) return absl::OkStatus();
+      if (value.is_string() && IsIntegerText(value.get<std::string>())) return absl::OkStatus();
+      return InvalidField(path, "must be an integer");
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT:
       if (!value.is_number() && !value.is_string()) return InvalidField(path, "must be a number");

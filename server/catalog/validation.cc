@@ -84,12 +84,12 @@ absl::Status ValidateText(std::string_view field, std::string_view value) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<store::Page> ValidatePage(int limit, int offset) {
-  if (limit < 0 || limit > kMaxPageSize) {
+absl::StatusOr<store::Page> ValidatePage(std::optional<int> limit, int offset) {
+  if (limit && (*limit < 1 || *limit > kMaxPageSize)) {
     return InvalidField("limit", absl::StrCat("must be between 1 and ", kMaxPageSize));
   }
   if (offset < 0) return InvalidField("offset", "must not be negative");
-  return store::Page{limit == 0 ? kDefaultPageSize : limit, offset};
+  return store::Page{limit.value_or(kDefaultPageSize), offset};
 }
 
 }  // namespace cadastre::catalog

@@ -2,6 +2,7 @@
 // `field` (the request path, e.g. "fields[2].name") when the value breaks it.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -27,7 +28,14 @@ absl::Status ValidateTagName(std::string_view field, std::string_view value);
 // Free text (descriptions): at most kMaxTextBytes of valid UTF-8.
 absl::Status ValidateText(std::string_view field, std::string_view value);
 
-// limit 0 means the default; otherwise 1..kMaxPageSize. offset >= 0.
-absl::StatusOr<store::Page> ValidatePage(int limit, int offset);
+// An unset limit means kDefaultPageSize; a set one must be in
+// 1..kMaxPageSize. offset >= 0.
+absl::StatusOr<store::Page> ValidatePage(std::optional<int> limit, int offset);
+
+// The limit of a List*Request: unset when the client did not give one.
+template <typename Request>
+std::optional<int> LimitOf(const Request& request) {
+  return request.has_limit() ? std::optional<int>(request.limit()) : std::nullopt;
+}
 
 }  // namespace cadastre::catalog

@@ -27,16 +27,18 @@ absl::Status NotFoundError(std::string_view what);
 #define CADASTRE_CONCAT_INNER(a, b) a##b
 #define CADASTRE_CONCAT(a, b) CADASTRE_CONCAT_INNER(a, b)
 
-// Returns from the enclosing function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::absl::Status _cadastre_status = (expr);      \
-    if (!_cadastre_status.ok()) return _cadastre_status; \
+// Returns from the enclosing function when `expr` is not OK. (Nests: the
+// expression may hold a lambda that uses it again.)
+#define RETURN_IF_ERROR(expr) RETURN_IF_ERROR_IMPL(CADASTRE_CONCAT(_cadastre_status_, __COUNTER__), expr)
+#define RETURN_IF_ERROR_IMPL(tmp, expr) \
+  do {                                  \
+    ::absl::Status tmp = (expr);        \
+    if (!tmp.ok()) return tmp;          \
   } while (0)
 
 // Declares `lhs` from a StatusOr, returning the error when there is one.
 #define ASSIGN_OR_RETURN(lhs, expr)                                     \
-  ASSIGN_OR_RETURN_IMPL(CADASTRE_CONCAT(_cadastre_or_, __LINE__), lhs, expr)
+  ASSIGN_OR_RETURN_IMPL(CADASTRE_CONCAT(_cadastre_or_, __COUNTER__), lhs, expr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \

@@ -53,3 +53,21 @@ TEST(Diff, MapsAndRemovals) {
 
 }  // namespace
 }  // namespace cadastre::catalog
+
+namespace cadastre::catalog {
+namespace {
+
+TEST(Diff, LastMapEntryAndLastFieldRemovedReadLikeAnyRemoval) {
+  v1::Dataset before = Make(R"({"customProperties":{"tier":"gold"},"fields":[{"name":"a"}]})");
+  v1::Dataset after = Make(R"({})");
+  auto changes = Diff(&before, after);
+  EXPECT_EQ(Paths(changes), (std::vector<std::string>{"customProperties.tier", "fields[a]"}));
+  EXPECT_EQ(changes[0].before().string_value(), "gold");
+  EXPECT_FALSE(changes[0].has_after());
+  // And back: each entry is its own change, not one whole map.
+  EXPECT_EQ(Paths(Diff(&after, before)),
+            (std::vector<std::string>{"customProperties.tier", "fields[a]"}));
+}
+
+}  // namespace
+}  // namespace cadastre::catalog

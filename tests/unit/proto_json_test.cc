@@ -45,3 +45,17 @@ TEST(FromJson, AcceptsAliasesAndPrintsMarquezNames) {
 
 }  // namespace
 }  // namespace cadastre
+
+namespace cadastre {
+namespace {
+
+TEST(FromJson, IntegerTextIsAcceptedButWordsAreNot) {
+  v1::Dataset dataset;
+  EXPECT_TRUE(FromJson(R"({"fields":[{"name":"a","ordinalPosition":"3"}]})", &dataset).ok());
+  EXPECT_EQ(dataset.fields(0).ordinal_position(), 3);
+  absl::Status status = FromJson(R"({"fields":[{"name":"a","ordinalPosition":"first"}]})", &dataset);
+  EXPECT_EQ(FieldOf(status), "fields[0].ordinalPosition") << status;
+}
+
+}  // namespace
+}  // namespace cadastre

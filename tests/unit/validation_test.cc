@@ -37,7 +37,8 @@ TEST(ValidateTagName, HierarchicalSegments) {
 }
 
 TEST(ValidatePage, DefaultsAndBounds) {
-  EXPECT_EQ(ValidatePage(0, 0)->limit, kDefaultPageSize);
+  EXPECT_EQ(ValidatePage(std::nullopt, 0)->limit, kDefaultPageSize);
+  EXPECT_EQ(FieldOf(ValidatePage(0, 0).status()), "limit");
   EXPECT_EQ(ValidatePage(5, 10)->offset, 10);
   EXPECT_EQ(FieldOf(ValidatePage(-1, 0).status()), "limit");
   EXPECT_EQ(FieldOf(ValidatePage(kMaxPageSize + 1, 0).status()), "limit");
