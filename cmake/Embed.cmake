@@ -15,7 +15,10 @@ function(cadastre_embed target)
             -DNS=${ARG_NAMESPACE} -DFN=${ARG_FUNCTION} "-DFILES=${ARG_FILES}"
             -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
     DEPENDS ${ARG_FILES} ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
-    COMMENT "Embedding ${target}")
+    COMMENT "Embedding ${target}"
+    # VERBATIM quotes the ';'-separated FILES list for the shell; without it
+    # a second file would be run as a command.
+    VERBATIM)
   add_library(${target} STATIC ${source} ${header})
   target_include_directories(${target} PUBLIC ${out_dir})
 endfunction()

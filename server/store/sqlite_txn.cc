@@ -35,6 +35,24 @@ absl::StatusOr<std::optional<int64_t>> SqliteTxn::FindId(std::string_view sql,
   return std::optional<int64_t>(stmt.Int(0));
 }
 
+absl::StatusOr<std::optional<int64_t>> SqliteTxn::FindId(std::string_view sql,
+                                                         std::string_view key1,
+                                                         std::string_view key2) {
+  ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
+  stmt.BindAll(key1, key2);
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt.Int(0));
+}
+
+absl::StatusOr<std::optional<int64_t>> SqliteTxn::FindId(std::string_view sql, int64_t key) {
+  ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
+  stmt.Bind(key);
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt.Int(0));
+}
+
 absl::Status SqliteTxn::Atomically(const std::function<absl::Status()>& fn) {
   {
     ASSIGN_OR_RETURN(Statement begin, db_.Prepare("SAVEPOINT txn_method"));
@@ -205,6 +223,20 @@ absl::Status SqliteTxn::LoadDatasetParts(int64_t dataset_id, v1::Dataset* datase
     }
   }
   {
+    ASSIGN_OR_RETURN(Statement blocks,
+                     db_.Prepare("SELECT b.field_id, t.name FROM field_tag_blocks b "
+                                 "JOIN dataset_fields f ON f.id = b.field_id "
+                                 "JOIN tags t ON t.id = b.tag_id "
+                                 "WHERE f.dataset_id = ? "
+                                 "ORDER BY b.field_id, b.position"));
+    blocks.Bind(dataset_id);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, blocks.Step());
+      if (!row) break;
+      by_id[blocks.Int(0)]->add_blocked_tags(blocks.Text(1));
+    }
+  }
+  {
     ASSIGN_OR_RETURN(Statement tags, db_.Prepare("SELECT t.name FROM dataset_tags dt "
                                                  "JOIN tags t ON t.id = dt.tag_id "
                                                  "WHERE dt.dataset_id = ? ORDER BY dt.position"));
@@ -293,6 +325,7 @@ absl::Status SqliteTxn::ResolveReferences(const v1::Dataset& dataset, IdMap* tag
                        Quoted(absl::StrCat(dataset.namespace_(), ":", dataset.name()))));
     }
     for (const std::string& tag : field.tags()) RETURN_IF_ERROR(resolve_tag(tag));
+    for (const std::string& tag : field.blocked_tags()) RETURN_IF_ERROR(resolve_tag(tag));
     for (const std::string& term : field.glossary_terms()) {
       if (terms->contains(term)) continue;
       ASSIGN_OR_RETURN(std::optional<int64_t> id,
@@ -368,8 +401,9 @@ absl::Status SqliteTxn::PutDataset(const v1::Dataset& dataset) {
 
 absl::Status SqliteTxn::WriteDatasetParts(int64_t dataset_id, const v1::Dataset& dataset,
                                           const IdMap& tags, const IdMap& terms) {
-  // Fields leave first, by id, so their tag and term links cascade away;
-  // fields that stay are updated in place and keep their id.
+  // Fields leave first, by id, so their tag, block and term links and
+  // their column edges cascade away; fields that stay are updated in place
+  // and keep their id (and their lineage).
   std::set<std::string_view> keep;
   for (const v1::Field& field : dataset.fields()) keep.insert(field.name());
   std::vector<int64_t> gone;
@@ -418,6 +452,17 @@ absl::Status SqliteTxn::WriteDatasetParts(int64_t dataset_id, const v1::Dataset&
                        db_.Prepare("INSERT OR IGNORE INTO field_tags "
                                    "(field_id, tag_id, position) VALUES (?, ?, ?)"));
       RETURN_IF_ERROR(link.BindAll(field_id, tags.find(field.tags(i))->second, i).Run());
+    }
+    {
+      ASSIGN_OR_RETURN(Statement clear,
+                       db_.Prepare("DELETE FROM field_tag_blocks WHERE field_id = ?"));
+      RETURN_IF_ERROR(clear.Bind(field_id).Run());
+    }
+    for (int i = 0; i < field.blocked_tags_size(); ++i) {
+      ASSIGN_OR_RETURN(Statement block,
+                       db_.Prepare("INSERT OR IGNORE INTO field_tag_blocks "
+                                   "(field_id, tag_id, position) VALUES (?, ?, ?)"));
+      RETURN_IF_ERROR(block.BindAll(field_id, tags.find(field.blocked_tags(i))->second, i).Run());
     }
     {
       ASSIGN_OR_RETURN(Statement clear, db_.Prepare("DELETE FROM field_terms WHERE field_id = ?"));

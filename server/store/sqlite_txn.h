@@ -4,12 +4,14 @@
 //
 // Split by entity: sqlite_txn.cc holds namespaces and datasets,
 // sqlite_txn_glossary.cc tags and terms, sqlite_txn_admin.cc history,
-// principals and tokens.
+// principals and tokens, sqlite_txn_lineage.cc jobs, runs and raw events,
+// sqlite_txn_edges.cc row-id lookups, job I/O, column edges and renames.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +46,23 @@ class SqliteTxn final : public WriteTxn {
   absl::StatusOr<v1::Principal> GetPrincipal(std::string_view name) override;
   absl::StatusOr<v1::TokenInfo> GetTokenByHash(std::string_view hash) override;
   absl::StatusOr<int> CountPrincipals() override;
+  absl::StatusOr<int64_t> DatasetRowId(std::string_view ns, std::string_view name) override;
+  absl::StatusOr<std::vector<FieldInfo>> FieldsOfDataset(int64_t dataset_id) override;
+  absl::StatusOr<std::vector<FieldInfo>> FieldsById(const std::vector<int64_t>& ids) override;
+  absl::StatusOr<std::vector<DatasetInfo>> DatasetsById(const std::vector<int64_t>& ids) override;
+  absl::StatusOr<std::vector<JobInfo>> JobsById(const std::vector<int64_t>& ids) override;
+  absl::StatusOr<v1::Job> GetJob(std::string_view ns, std::string_view name) override;
+  absl::StatusOr<int64_t> JobRowId(std::string_view ns, std::string_view name) override;
+  absl::StatusOr<Listing<v1::Job>> ListJobs(std::string_view ns, Page page) override;
+  absl::StatusOr<v1::Run> GetRun(std::string_view run_id) override;
+  absl::StatusOr<Listing<v1::Run>> ListRuns(int64_t job_id, Page page) override;
+  absl::StatusOr<Listing<std::string>> ListLineageEvents(const EventQuery& query) override;
+  absl::StatusOr<std::vector<ColumnEdgeRow>> OpenEdgesInto(int64_t job,
+                                                           int64_t target_dataset) override;
+  absl::StatusOr<std::vector<ColumnEdgeRow>> OpenEdgesOfDataset(int64_t dataset_id) override;
+  absl::StatusOr<std::vector<FieldInfo>> FieldsTagged(std::string_view tag) override;
+  absl::Status ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) override;
+  absl::Status ScanJobIo(const std::function<void(const JobIoRow&)>& fn) override;
 
   // WriteTxn.
   absl::Status PutNamespace(const v1::Namespace& ns) override;
@@ -55,6 +74,14 @@ class SqliteTxn final : public WriteTxn {
   absl::Status AppendVersion(const v1::EntityVersion& version) override;
   absl::Status PutPrincipal(const v1::Principal& principal) override;
   absl::Status PutToken(const v1::TokenInfo& token, std::string_view hash) override;
+  absl::StatusOr<bool> AppendLineageEvent(const LineageEventRow& event) override;
+  absl::StatusOr<int64_t> PutJob(const v1::Job& job) override;
+  absl::Status PutRun(const v1::Run& run) override;
+  absl::Status UpsertJobIo(const JobIoRow& row) override;
+  absl::StatusOr<int64_t> InsertColumnEdge(const ColumnEdgeRow& row) override;
+  absl::Status UpdateColumnEdge(int64_t id, int64_t last_seen, int64_t valid_to) override;
+  absl::Status RenameDataset(std::string_view ns, std::string_view name, std::string_view new_ns,
+                             std::string_view new_name) override;
 
  private:
   // Name -> row id, for resolving a document's references once.
@@ -63,6 +90,11 @@ class SqliteTxn final : public WriteTxn {
   // The id of the row `sql` (one parameter, one integer column) finds, or
   // nullopt when there is none.
   absl::StatusOr<std::optional<int64_t>> FindId(std::string_view sql, std::string_view key);
+  // The same for a query by two text keys (namespace and name), or by one
+  // integer key (an existence check by row id).
+  absl::StatusOr<std::optional<int64_t>> FindId(std::string_view sql, std::string_view key1,
+                                                std::string_view key2);
+  absl::StatusOr<std::optional<int64_t>> FindId(std::string_view sql, int64_t key);
 
   // Runs `fn` inside a savepoint, so that a method that fails half way
   // leaves the enclosing transaction as it was before the call.
@@ -77,6 +109,9 @@ class SqliteTxn final : public WriteTxn {
                                  const IdMap& terms);
 
   absl::Status LoadTermColumns(int64_t term_id, v1::GlossaryTerm* term);
+
+  // Fills a job's inputs, outputs and latest run from job I/O and runs.
+  absl::Status LoadJobParts(int64_t job_id, v1::Job* job);
 
   SqliteDb& db_;
 };

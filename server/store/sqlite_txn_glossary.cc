@@ -120,13 +120,16 @@ absl::StatusOr<std::vector<std::string>> SqliteTxn::TagDependents(std::string_vi
     RETURN_IF_ERROR(CollectRefs(datasets, 2, max, &out));
   }
   {
+    // A column that blocks the tag depends on it as much as one that
+    // carries it; one that does both is named once.
     ASSIGN_OR_RETURN(Statement fields,
-                     db_.Prepare("SELECT n.name, d.name, f.name FROM field_tags ft "
-                                 "JOIN dataset_fields f ON f.id = ft.field_id "
+                     db_.Prepare("SELECT n.name AS n, d.name AS d, f.name AS f "
+                                 "FROM dataset_fields f "
                                  "JOIN datasets d ON d.id = f.dataset_id "
                                  "JOIN namespaces n ON n.id = d.namespace_id "
-                                 "WHERE ft.tag_id = ? "
-                                 "ORDER BY n.name, d.name, f.name"));
+                                 "WHERE f.id IN (SELECT field_id FROM field_tags WHERE tag_id = ?1 "
+                                 "UNION SELECT field_id FROM field_tag_blocks WHERE tag_id = ?1) "
+                                 "ORDER BY n, d, f"));
     fields.Bind(*id);
     RETURN_IF_ERROR(CollectRefs(fields, 3, max, &out));
   }

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "cadastre/v1/catalog.pb.h"
 #include "cadastre/v1/glossary.pb.h"
+#include "cadastre/v1/lineage.pb.h"
 #include "cadastre/v1/principal.pb.h"
 
 namespace cadastre::store {
@@ -35,6 +38,77 @@ struct Listing {
   int total_count = 0;  // of all matching rows, not just this page
 };
 
+// ---------------------------------------------------------------- lineage rows
+// Lineage refers to columns and datasets by their integer row ids, which
+// stay stable across PutDataset (fields are matched by name). Times are
+// microseconds since the epoch.
+
+inline constexpr int64_t kOpenEnd = INT64_MAX;  // valid_to of an edge that holds
+
+struct ColumnEdgeRow {
+  int64_t id = 0;               // assigned by InsertColumnEdge
+  int64_t source_field = 0;     // dataset_fields id
+  int64_t target_dataset = 0;   // datasets id
+  int64_t target_field = 0;     // dataset_fields id; 0: the whole target dataset
+  int64_t job = 0;              // jobs id
+  std::string type;             // "DIRECT" / "INDIRECT"
+  std::string subtype;
+  std::string description;
+  bool masking = false;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  int64_t valid_from = 0;
+  int64_t valid_to = kOpenEnd;
+};
+
+struct JobIoRow {
+  int64_t job = 0;
+  int64_t dataset = 0;
+  bool output = false;  // false: the job reads the dataset
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+};
+
+struct FieldInfo {
+  int64_t id = 0;
+  int64_t dataset_id = 0;
+  std::string ns;
+  std::string dataset;
+  std::string field;
+  std::string type;
+};
+
+struct DatasetInfo {
+  int64_t id = 0;
+  std::string ns;
+  std::string name;
+  bool deleted = false;
+};
+
+struct JobInfo {
+  int64_t id = 0;
+  std::string ns;
+  std::string name;
+};
+
+struct LineageEventRow {
+  std::string hash;  // raw SHA-256 of canonical_json; unique
+  int64_t event_time = 0;
+  std::string event_type;  // "START", …, or "" for dataset/job events
+  std::string run_id;
+  std::string job_ns;
+  std::string job_name;
+  std::string producer;
+  std::string json;  // the canonical event
+};
+
+struct EventQuery {
+  std::optional<int64_t> before;  // event_time < before
+  std::optional<int64_t> after;   // event_time > after
+  bool ascending = false;         // by event_time, then arrival
+  Page page;
+};
+
 // Reads see one consistent snapshot for the life of the transaction.
 //
 // Every Get* answers NOT_FOUND when the entity does not exist. Soft-deleted
@@ -49,8 +123,10 @@ class ReadTxn {
   virtual absl::StatusOr<Listing<v1::Namespace>> ListNamespaces(
       Page page, bool include_hidden) = 0;
 
-  // The whole document: fields in ordinal order, each with its tags and
-  // glossary terms; dataset tags, owners, custom properties, facets.
+  // The whole document: fields in ordinal order, each with its tags,
+  // glossary terms and blocked_tags; dataset tags, owners, custom
+  // properties, facets. (inherited_tags and column_lineage are the
+  // lineage service's to fill.)
   virtual absl::StatusOr<v1::Dataset> GetDataset(std::string_view ns,
                                                  std::string_view name) = 0;
   // Ordered by name; deleted datasets only when `include_deleted`.
@@ -84,6 +160,41 @@ class ReadTxn {
   // The token whose SHA-256 hash is `hash` (raw 32 bytes).
   virtual absl::StatusOr<v1::TokenInfo> GetTokenByHash(std::string_view hash) = 0;
   virtual absl::StatusOr<int> CountPrincipals() = 0;
+
+  // ---- lineage
+  // Row ids of a dataset's fields by name; NOT_FOUND when the dataset does
+  // not exist (deleted ones included).
+  virtual absl::StatusOr<int64_t> DatasetRowId(std::string_view ns, std::string_view name) = 0;
+  virtual absl::StatusOr<std::vector<FieldInfo>> FieldsOfDataset(int64_t dataset_id) = 0;
+  // Rows for the given ids, in no particular order; unknown ids are skipped.
+  virtual absl::StatusOr<std::vector<FieldInfo>> FieldsById(const std::vector<int64_t>& ids) = 0;
+  virtual absl::StatusOr<std::vector<DatasetInfo>> DatasetsById(const std::vector<int64_t>& ids) = 0;
+  virtual absl::StatusOr<std::vector<JobInfo>> JobsById(const std::vector<int64_t>& ids) = 0;
+
+  // The job with inputs/outputs (from job I/O) and its latest run.
+  virtual absl::StatusOr<v1::Job> GetJob(std::string_view ns, std::string_view name) = 0;
+  virtual absl::StatusOr<int64_t> JobRowId(std::string_view ns, std::string_view name) = 0;
+  // Ordered by name.
+  virtual absl::StatusOr<Listing<v1::Job>> ListJobs(std::string_view ns, Page page) = 0;
+  virtual absl::StatusOr<v1::Run> GetRun(std::string_view run_id) = 0;
+  // Newest first (by created_at).
+  virtual absl::StatusOr<Listing<v1::Run>> ListRuns(int64_t job_id, Page page) = 0;
+
+  virtual absl::StatusOr<Listing<std::string>> ListLineageEvents(const EventQuery& query) = 0;
+
+  // Edges from `job` into `target_dataset` that hold (valid_to == kOpenEnd).
+  virtual absl::StatusOr<std::vector<ColumnEdgeRow>> OpenEdgesInto(int64_t job,
+                                                                   int64_t target_dataset) = 0;
+  // Edges whose target or source column belongs to the dataset (for the
+  // dataset GET's columnLineage), that hold.
+  virtual absl::StatusOr<std::vector<ColumnEdgeRow>> OpenEdgesOfDataset(int64_t dataset_id) = 0;
+  // Columns of live datasets carrying `tag` or a tag below it ("PII" finds
+  // "PII.Email" too), each once.
+  virtual absl::StatusOr<std::vector<FieldInfo>> FieldsTagged(std::string_view tag) = 0;
+  // Calls `fn` for every column edge (open and closed) / every job I/O row;
+  // used to load the in-memory graph at start.
+  virtual absl::Status ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) = 0;
+  virtual absl::Status ScanJobIo(const std::function<void(const JobIoRow&)>& fn) = 0;
 };
 
 // A write transaction: all of its changes commit together or not at all.
@@ -116,6 +227,30 @@ class WriteTxn : public ReadTxn {
   // `hash` is the raw SHA-256 of the secret; the secret is never stored.
   virtual absl::Status PutToken(const v1::TokenInfo& token,
                                 std::string_view hash) = 0;
+
+  // ---- lineage
+  // Stores a raw event; answers false (and stores nothing) when an event
+  // with the same hash is already there.
+  virtual absl::StatusOr<bool> AppendLineageEvent(const LineageEventRow& event) = 0;
+
+  // Inserts or replaces the job identified by (job.namespace, job.name),
+  // keeping created_at; `inputs`, `outputs` and `latest_run` are ignored
+  // (they come from job I/O and runs). Answers the row id.
+  virtual absl::StatusOr<int64_t> PutJob(const v1::Job& job) = 0;
+  // Inserts or replaces the run by id; run.job must name an existing job.
+  virtual absl::Status PutRun(const v1::Run& run) = 0;
+  // Inserts, or widens first_seen/last_seen of, the (job, dataset, output) row.
+  virtual absl::Status UpsertJobIo(const JobIoRow& row) = 0;
+
+  // Answers the new row's id.
+  virtual absl::StatusOr<int64_t> InsertColumnEdge(const ColumnEdgeRow& row) = 0;
+  virtual absl::Status UpdateColumnEdge(int64_t id, int64_t last_seen, int64_t valid_to) = 0;
+
+  // Moves a dataset to a new (namespace, name), keeping its row id, fields,
+  // links and lineage. NOT_FOUND when the source is missing, ALREADY_EXISTS
+  // when the target exists; the target namespace must exist.
+  virtual absl::Status RenameDataset(std::string_view ns, std::string_view name,
+                                     std::string_view new_ns, std::string_view new_name) = 0;
 };
 
 class Store {

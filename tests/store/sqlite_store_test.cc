@@ -91,7 +91,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsTheData) {
 }
 
 TEST_F(SqliteStoreTest, MigrationsBringTheFileToTheLatestVersionOnce) {
-  EXPECT_GE(LatestSchemaVersion(), 1);
+  EXPECT_GE(LatestSchemaVersion(), 2);  // 0001 catalog, 0002 lineage
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Open());
     ASSERT_OK(PutNamespace(*store, "ns"));
@@ -102,6 +102,55 @@ TEST_F(SqliteStoreTest, MigrationsBringTheFileToTheLatestVersionOnce) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Open());
   EXPECT_EQ(Query("PRAGMA user_version"), std::to_string(LatestSchemaVersion()));
   EXPECT_EQ(Query("SELECT COUNT(*) FROM namespaces"), "1");
+}
+
+TEST_F(SqliteStoreTest, AVersion1DatabaseIsUpgradedInPlace) {
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Open());
+    ASSERT_OK(PutNamespace(*store, "ns"));
+    ASSERT_OK(PutFields(*store, {"a"}));
+  }
+  // Take the file back to what 0001 left.
+  for (const char* table :
+       {"column_edges", "job_io", "lineage_events", "runs", "jobs", "field_tag_blocks"}) {
+    Query(std::string("DROP TABLE ") + table);
+  }
+  Query("PRAGMA user_version = 1");
+  ASSERT_EQ(Query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'jobs'"), "0");
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Open());
+  EXPECT_EQ(Query("PRAGMA user_version"), std::to_string(LatestSchemaVersion()));
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM dataset_fields"), "1");
+  v1::Job job;
+  job.set_namespace_("etl");
+  job.set_name("load");
+  EXPECT_OK(store->Write([&](WriteTxn& txn) { return txn.PutJob(job).status(); }));
+}
+
+TEST_F(SqliteStoreTest, AnOpenEdgeIsStoredWithoutAnEnd) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Open());
+  ASSERT_OK(PutNamespace(*store, "ns"));
+  ASSERT_OK(PutFields(*store, {"a", "b"}));
+  ASSERT_OK(store->Write([&](WriteTxn& txn) -> absl::Status {
+    v1::Job job;
+    job.set_namespace_("etl");
+    job.set_name("load");
+    ASSIGN_OR_RETURN(int64_t job_id, txn.PutJob(job));
+    ASSIGN_OR_RETURN(int64_t dataset, txn.DatasetRowId("ns", "t"));
+    ColumnEdgeRow row;
+    row.source_field = std::stoll(FieldId("a"));
+    row.target_dataset = dataset;
+    row.job = job_id;
+    row.type = "DIRECT";
+    RETURN_IF_ERROR(txn.InsertColumnEdge(row).status());
+    row.source_field = std::stoll(FieldId("b"));
+    row.valid_to = 5;
+    return txn.InsertColumnEdge(row).status();
+  }));
+  // kOpenEnd is NULL on disk (as is a dataset-level target), so "open"
+  // is an IS NULL test that the partial indexes serve.
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM column_edges WHERE valid_to IS NULL"), "1");
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM column_edges WHERE target_field IS NULL"), "2");
 }
 
 TEST_F(SqliteStoreTest, ANewerDatabaseIsRefused) {
