@@ -7,9 +7,11 @@
 
 #include "cadastre/v1/catalog.grpc.pb.h"
 #include "cadastre/v1/glossary.grpc.pb.h"
+#include "cadastre/v1/lineage.grpc.pb.h"
 #include "server/api/dispatcher.h"
 #include "server/catalog/catalog_service.h"
 #include "server/catalog/glossary_service.h"
+#include "server/lineage/lineage_service.h"
 
 namespace cadastre::api {
 
@@ -96,6 +98,37 @@ class GrpcGlossaryService final : public v1::GlossaryService::Service {
 
  private:
   catalog::GlossaryService* service_;
+  GrpcCall call_;
+};
+
+class GrpcLineageService final : public v1::LineageService::Service {
+ public:
+  GrpcLineageService(lineage::LineageService* service, const Dispatcher* dispatcher)
+      : service_(service), call_(dispatcher) {}
+
+#define CADASTRE_GRPC_METHOD(Name, Req, Resp)                                        \
+  grpc::Status Name(grpc::ServerContext* context, const v1::Req* request,            \
+                    v1::Resp* response) override {                                   \
+    return call_(context, "LineageService." #Name, service_,                         \
+                 &lineage::LineageService::Name, *request, response);               \
+  }
+  CADASTRE_GRPC_METHOD(IngestLineage, IngestLineageRequest, IngestLineageResponse)
+  CADASTRE_GRPC_METHOD(ListLineageEvents, ListLineageEventsRequest, ListLineageEventsResponse)
+  CADASTRE_GRPC_METHOD(GetMarquezLineage, MarquezLineageRequest, LineageGraphResponse)
+  CADASTRE_GRPC_METHOD(GetMarquezColumnLineage, MarquezLineageRequest, LineageGraphResponse)
+  CADASTRE_GRPC_METHOD(GetLineage, GetLineageRequest, GetLineageResponse)
+  CADASTRE_GRPC_METHOD(GetLineagePaths, GetLineagePathsRequest, GetLineagePathsResponse)
+  CADASTRE_GRPC_METHOD(GetImpact, GetImpactRequest, GetImpactResponse)
+  CADASTRE_GRPC_METHOD(ListPersonalDataLeaks, ListPersonalDataLeaksRequest, ListPersonalDataLeaksResponse)
+  CADASTRE_GRPC_METHOD(GetJob, GetJobRequest, Job)
+  CADASTRE_GRPC_METHOD(ListJobs, ListJobsRequest, ListJobsResponse)
+  CADASTRE_GRPC_METHOD(ListRuns, ListRunsRequest, ListRunsResponse)
+  CADASTRE_GRPC_METHOD(BlockPropagation, BlockPropagationRequest, Dataset)
+  CADASTRE_GRPC_METHOD(UnblockPropagation, BlockPropagationRequest, Dataset)
+#undef CADASTRE_GRPC_METHOD
+
+ private:
+  lineage::LineageService* service_;
   GrpcCall call_;
 };
 

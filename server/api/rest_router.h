@@ -34,6 +34,7 @@ struct Route {
   std::string pattern;  // "/api/v1/namespaces/{namespace}/datasets/{name}"
   std::string rpc;      // "CatalogService.PutDataset": names it in logs and metrics
   RestHandler handler;
+  int success_status = 200;  // 201 where Marquez answers "created"
 };
 
 struct RouteMatch {

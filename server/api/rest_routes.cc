@@ -1,6 +1,8 @@
 #include "server/api/rest_routes.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "google/protobuf/util/time_util.h"
 #include "absl/strings/str_cat.h"
 #include "server/catalog/proto_json.h"
 #include "server/common/status.h"
@@ -27,6 +29,9 @@ RestHandler Bind(Svc* service, absl::StatusOr<Resp> (Svc::*fn)(const policy::Cal
 absl::Status SetScalar(const FieldDescriptor* field, const std::string& value,
                        google::protobuf::Message* message) {
   const auto* reflection = message->GetReflection();
+  if (field->is_repeated()) {
+    return InvalidField(field->json_name(), "cannot be given as a query parameter");
+  }
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
       reflection->SetString(message, field, value);
@@ -47,9 +52,50 @@ absl::Status SetScalar(const FieldDescriptor* field, const std::string& value,
       reflection->SetBool(message, field, flag);
       return absl::OkStatus();
     }
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const auto* named = field->enum_type()->FindValueByName(absl::AsciiStrToUpper(value));
+      if (named == nullptr) {
+        return InvalidField(field->json_name(), absl::StrCat("unknown value '", value, "'"));
+      }
+      reflection->SetEnum(message, field, named);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      if (field->message_type()->full_name() == "google.protobuf.Timestamp") {
+        google::protobuf::Timestamp time;
+        if (!google::protobuf::util::TimeUtil::FromString(value, &time)) {
+          return InvalidField(field->json_name(), "must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
+        }
+        reflection->MutableMessage(message, field)->CopyFrom(time);
+        return absl::OkStatus();
+      }
+      [[fallthrough]];
     default:
       return InvalidField(field->json_name(), "cannot be given as a query parameter");
   }
+}
+
+// The field a query key names: "limit", "asOf", or a dotted path into a
+// message field such as "from.namespace". Sets *target to the message that
+// holds it. Null when no field has that name.
+const FieldDescriptor* FindQueryField(google::protobuf::Message* request, const std::string& key,
+                                      google::protobuf::Message** target) {
+  google::protobuf::Message* message = request;
+  const FieldDescriptor* field = nullptr;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const auto* descriptor = message->GetDescriptor();
+    field = descriptor->FindFieldByName(part);
+    if (field == nullptr) field = descriptor->FindFieldByCamelcaseName(part);
+    if (field == nullptr || dot == std::string::npos) break;
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_repeated()) return nullptr;
+    message = message->GetReflection()->MutableMessage(message, field);
+    start = dot + 1;
+  }
+  *target = message;
+  return field;
 }
 
 }  // namespace
@@ -59,19 +105,24 @@ absl::Status FillRequest(const RestRequest& rest, std::string_view body_field,
   const auto* descriptor = request->GetDescriptor();
   if (!body_field.empty()) {
     const FieldDescriptor* field = descriptor->FindFieldByName(std::string(body_field));
-    auto* body = request->GetReflection()->MutableMessage(request, field);
-    // An empty body is an empty object: `PUT /tags/PII` needs no description.
-    if (!rest.body.empty()) RETURN_IF_ERROR(FromJson(rest.body, body));
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+      // The body is passed on as text (an OpenLineage event).
+      request->GetReflection()->SetString(request, field, rest.body);
+    } else {
+      auto* body = request->GetReflection()->MutableMessage(request, field);
+      // An empty body is an empty object: `PUT /tags/PII` needs no description.
+      if (!rest.body.empty()) RETURN_IF_ERROR(FromJson(rest.body, body));
+    }
   }
   for (const auto& [key, value] : rest.query) {
-    const FieldDescriptor* field = descriptor->FindFieldByName(key);
-    if (field == nullptr) field = descriptor->FindFieldByCamelcaseName(key);
+    google::protobuf::Message* target = nullptr;
+    const FieldDescriptor* field = FindQueryField(request, key, &target);
     // Unknown query parameters are ignored, as clients add their own.
-    if (field == nullptr || field->is_repeated() || field->name() == body_field ||
-        rest.path_params.count(field->name())) {
+    if (field == nullptr || (target == request && (field->name() == body_field ||
+                                                   rest.path_params.count(field->name())))) {
       continue;
     }
-    RETURN_IF_ERROR(SetScalar(field, value, request));
+    RETURN_IF_ERROR(WithField(SetScalar(field, value, target), key));
   }
   for (const auto& [key, value] : rest.path_params) {
     const FieldDescriptor* field = descriptor->FindFieldByName(key);
@@ -125,6 +176,36 @@ void AddCatalogRoutes(catalog::CatalogService* c, catalog::GlossaryService* g, R
   add("PUT", term, "GlossaryService.PutTerm", Bind(g, &G::PutTerm, "term"));
   add("DELETE", term, "GlossaryService.DeleteTerm", Bind(g, &G::DeleteTerm));
   add("GET", term + "/versions", "GlossaryService.ListTermVersions", Bind(g, &G::ListTermVersions));
+}
+
+void AddLineageRoutes(lineage::LineageService* l, Router* router) {
+  using L = lineage::LineageService;
+  auto add = [&](const char* method, std::string pattern, const char* rpc, RestHandler handler,
+                 int success_status = 200) {
+    router->Add(Route{method, std::move(pattern), rpc, std::move(handler), success_status});
+  };
+  // Marquez answers 201 to an accepted event.
+  add("POST", "/api/v1/lineage", "LineageService.IngestLineage", Bind(l, &L::IngestLineage, "event"),
+      201);
+  add("GET", "/api/v1/events/lineage", "LineageService.ListLineageEvents",
+      Bind(l, &L::ListLineageEvents));
+  add("GET", "/api/v1/lineage", "LineageService.GetMarquezLineage", Bind(l, &L::GetMarquezLineage));
+  add("GET", "/api/v1/column-lineage", "LineageService.GetMarquezColumnLineage",
+      Bind(l, &L::GetMarquezColumnLineage));
+  add("GET", "/api/v1/lineage/graph", "LineageService.GetLineage", Bind(l, &L::GetLineage));
+  add("GET", "/api/v1/lineage/paths", "LineageService.GetLineagePaths", Bind(l, &L::GetLineagePaths));
+  add("GET", "/api/v1/lineage/impact", "LineageService.GetImpact", Bind(l, &L::GetImpact));
+  add("GET", "/api/v1/lineage/personal-data-leaks", "LineageService.ListPersonalDataLeaks",
+      Bind(l, &L::ListPersonalDataLeaks));
+  add("GET", "/api/v1/namespaces/{namespace}/jobs", "LineageService.ListJobs", Bind(l, &L::ListJobs));
+  add("GET", "/api/v1/namespaces/{namespace}/jobs/{name}", "LineageService.GetJob",
+      Bind(l, &L::GetJob));
+  add("GET", "/api/v1/namespaces/{namespace}/jobs/{job}/runs", "LineageService.ListRuns",
+      Bind(l, &L::ListRuns));
+  const std::string block =
+      "/api/v1/namespaces/{namespace}/datasets/{dataset}/fields/{field}/propagation-blocks/{tag}";
+  add("POST", block, "LineageService.BlockPropagation", Bind(l, &L::BlockPropagation));
+  add("DELETE", block, "LineageService.UnblockPropagation", Bind(l, &L::UnblockPropagation));
 }
 
 }  // namespace cadastre::api

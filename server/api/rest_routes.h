@@ -6,12 +6,17 @@
 #include "server/api/rest_router.h"
 #include "server/catalog/catalog_service.h"
 #include "server/catalog/glossary_service.h"
+#include "server/lineage/lineage_service.h"
 
 namespace cadastre::api {
 
 // Adds every /api/v1 route served by the catalog and glossary services.
 void AddCatalogRoutes(catalog::CatalogService* catalog, catalog::GlossaryService* glossary,
                       Router* router);
+
+// Adds the lineage routes: OpenLineage ingestion, Marquez's lineage
+// endpoints, jobs and runs, and Cadastre's lineage API.
+void AddLineageRoutes(lineage::LineageService* lineage, Router* router);
 
 // Fills `request` from a REST request: path parameters into the fields of
 // the same name, the body (JSON) into `body_field` (a message field; none

@@ -136,6 +136,7 @@ void RestServer::Impl::Serve(CallInfo& info, const httplib::Request& req, const 
     rest.body = body;
     auto response = match->route->handler(caller, rest);
     if (!response.ok()) return response.status();
+    res.status = match->route->success_status;
     res.set_content(ToJson(**response), kJson);
     return absl::OkStatus();
   });

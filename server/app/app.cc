@@ -22,6 +22,7 @@
 #include "server/common/clock.h"
 #include "server/common/log.h"
 #include "server/common/status.h"
+#include "server/lineage/lineage_service.h"
 #include "server/policy/authenticator.h"
 #include "server/policy/authorizer.h"
 #include "server/store/sqlite_store.h"
@@ -56,11 +57,13 @@ struct App::Impl {
   std::unique_ptr<policy::Authenticator> authenticator;
   std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<catalog::GlossaryService> glossary;
+  std::unique_ptr<lineage::LineageService> lineage;
   std::unique_ptr<api::Metrics> metrics;
   std::unique_ptr<api::Dispatcher> dispatcher;
   api::Router router;
   std::unique_ptr<api::GrpcCatalogService> grpc_catalog;
   std::unique_ptr<api::GrpcGlossaryService> grpc_glossary;
+  std::unique_ptr<api::GrpcLineageService> grpc_lineage;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<api::RestServer> rest_server;
   int grpc_port = 0;
@@ -100,16 +103,23 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
                                                             &impl->clock);
   impl->glossary = std::make_unique<catalog::GlossaryService>(impl->store.get(),
                                                               &impl->authorizer, &impl->clock);
+  impl->lineage = std::make_unique<lineage::LineageService>(impl->store.get(), &impl->authorizer,
+                                                            &impl->clock);
+  RETURN_IF_ERROR(impl->lineage->Load());
+  impl->catalog->set_hooks(impl->lineage.get());
   impl->metrics = std::make_unique<api::Metrics>(impl->clock.Now());
   impl->dispatcher = std::make_unique<api::Dispatcher>(impl->authenticator.get(),
                                                        impl->metrics.get(), &impl->clock);
   api::AddCatalogRoutes(impl->catalog.get(), impl->glossary.get(), &impl->router);
+  api::AddLineageRoutes(impl->lineage.get(), &impl->router);
 
   // gRPC: the two services, health checking and reflection.
   impl->grpc_catalog =
       std::make_unique<api::GrpcCatalogService>(impl->catalog.get(), impl->dispatcher.get());
   impl->grpc_glossary =
       std::make_unique<api::GrpcGlossaryService>(impl->glossary.get(), impl->dispatcher.get());
+  impl->grpc_lineage =
+      std::make_unique<api::GrpcLineageService>(impl->lineage.get(), impl->dispatcher.get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -118,6 +128,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_body_bytes));
   builder.RegisterService(impl->grpc_catalog.get());
   builder.RegisterService(impl->grpc_glossary.get());
+  builder.RegisterService(impl->grpc_lineage.get());
   impl->grpc_server = builder.BuildAndStart();
   if (!impl->grpc_server || impl->grpc_port == 0) {
     return absl::UnavailableError(

@@ -89,6 +89,7 @@ absl::StatusOr<v1::Dataset> DatasetFromRequest(const v1::PutDatasetRequest& requ
     }
     if (field->ordinal_position() == 0) field->set_ordinal_position(i + 1);
     RETURN_IF_ERROR(ValidateTags(path + ".tags", field->mutable_tags()));
+    RETURN_IF_ERROR(ValidateTags(path + ".blockedTags", field->mutable_blocked_tags()));
     for (int t = 0; t < field->glossary_terms_size(); t++) {
       RETURN_IF_ERROR(
           ValidateName(absl::StrCat(path, ".glossaryTerms[", t, "]"), field->glossary_terms(t)));
@@ -290,6 +291,7 @@ absl::StatusOr<v1::Dataset> CatalogService::PutDataset(const Caller& caller,
   RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kEditMetadata,
                                      Resource::Dataset(request.namespace_(), request.name())));
   v1::Dataset result;
+  std::vector<int64_t> removed;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
     auto existing = LoadAnyDataset(txn, request.namespace_(), request.name());
     if (!existing.ok() && FieldOf(existing.status()) == "namespace") return existing.status();
@@ -298,9 +300,12 @@ absl::StatusOr<v1::Dataset> CatalogService::PutDataset(const Caller& caller,
                             : existing->deleted()    ? "RESTORE"
                                                      : "UPDATE";
     ASSIGN_OR_RETURN(result, SaveDataset(txn, caller, clock_->Now(),
-                                         existing.ok() ? &*existing : nullptr, wanted, operation));
+                                         existing.ok() ? &*existing : nullptr, wanted, operation,
+                                         &removed));
+    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, result));
     return absl::OkStatus();
   }));
+  if (hooks_ && !removed.empty()) hooks_->FieldsRemoved(removed);
   return result;
 }
 
@@ -313,6 +318,7 @@ absl::StatusOr<v1::Dataset> CatalogService::GetDataset(const Caller& caller,
   v1::Dataset result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     ASSIGN_OR_RETURN(result, LoadLiveDataset(txn, request.namespace_(), request.name()));
+    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, result));
     return absl::OkStatus();
   }));
   return result;

@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "cadastre/v1/catalog.pb.h"
+#include "server/catalog/dataset_hooks.h"
 #include "server/common/clock.h"
 #include "server/policy/authorizer.h"
 #include "server/policy/caller.h"
@@ -18,6 +19,9 @@ class CatalogService {
  public:
   CatalogService(store::Store* store, const policy::Authorizer* authorizer, const Clock* clock)
       : store_(store), authorizer_(authorizer), clock_(clock) {}
+
+  // Lineage's additions to dataset reads and writes; none by default.
+  void set_hooks(DatasetHooks* hooks) { hooks_ = hooks; }
 
   absl::StatusOr<v1::Namespace> PutNamespace(const Caller& caller, const v1::PutNamespaceRequest& request);
   absl::StatusOr<v1::Namespace> GetNamespace(const Caller& caller, const v1::GetNamespaceRequest& request);
@@ -52,6 +56,7 @@ class CatalogService {
   store::Store* store_;
   const policy::Authorizer* authorizer_;
   const Clock* clock_;
+  DatasetHooks* hooks_ = nullptr;
 };
 
 }  // namespace cadastre::catalog

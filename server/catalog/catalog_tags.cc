@@ -41,20 +41,9 @@ absl::StatusOr<v1::Tag> CatalogService::PutTag(const Caller& caller,
   v1::Tag result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
     const absl::Time now = clock_->Now();
-    // Ancestors first, so that "PII.Email" always has a "PII" above it.
-    for (size_t dot = request.name().find('.'); dot != std::string::npos;
-         dot = request.name().find('.', dot + 1)) {
-      v1::Tag ancestor;
-      ancestor.set_name(request.name().substr(0, dot));
-      auto found = txn.GetTag(ancestor.name());
-      if (found.ok()) continue;
-      if (!absl::IsNotFound(found.status())) return found.status();
-      RETURN_IF_ERROR(
-          RecordVersion(txn, caller, now, kTagEntity, ancestor.name(), "CREATE", nullptr, ancestor)
-              .status());
-      *ancestor.mutable_created_at() = TimeToProto(now);
-      *ancestor.mutable_updated_at() = TimeToProto(now);
-      RETURN_IF_ERROR(txn.PutTag(ancestor));
+    const size_t dot = request.name().rfind('.');
+    if (dot != std::string::npos) {
+      RETURN_IF_ERROR(EnsureTag(txn, caller, now, request.name().substr(0, dot)));
     }
     auto existing = txn.GetTag(request.name());
     if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();

@@ -2,6 +2,7 @@
 #include "server/common/strings.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "server/catalog/versioning.h"
@@ -17,8 +18,9 @@ absl::Status DatasetNotFound(std::string_view ns, std::string_view name,
                    field);
 }
 
-// The attributes a version compares: what a client can change.
-v1::Dataset Comparable(const v1::Dataset& dataset) {
+}  // namespace
+
+v1::Dataset ComparableDataset(const v1::Dataset& dataset) {
   v1::Dataset out = dataset;
   out.clear_id();
   out.clear_name();
@@ -29,10 +31,15 @@ v1::Dataset Comparable(const v1::Dataset& dataset) {
   out.clear_current_version();
   out.clear_run_id();
   out.clear_schema_location();
+  out.clear_column_lineage();
+  for (v1::Field& field : *out.mutable_fields()) field.clear_inherited_tags();
   return out;
 }
 
+namespace {
+
 absl::Status CheckTag(store::ReadTxn& txn, const std::string& tag, const std::string& path) {
+  // (blocked_tags are checked the same way as tags.)
   auto found = txn.GetTag(tag);
   if (absl::IsNotFound(found.status())) {
     return InvalidField(path, absl::StrCat("unknown classification '", tag, "'"));
@@ -49,6 +56,10 @@ absl::Status CheckReferences(store::ReadTxn& txn, const v1::Dataset& dataset) {
     for (int i = 0; i < field.tags_size(); i++) {
       RETURN_IF_ERROR(
           CheckTag(txn, field.tags(i), absl::StrCat("fields[", f, "].tags[", i, "]")));
+    }
+    for (int i = 0; i < field.blocked_tags_size(); i++) {
+      RETURN_IF_ERROR(CheckTag(txn, field.blocked_tags(i),
+                               absl::StrCat("fields[", f, "].blockedTags[", i, "]")));
     }
     for (int i = 0; i < field.glossary_terms_size(); i++) {
       auto term = txn.GetTerm(field.glossary_terms(i));
@@ -97,15 +108,28 @@ absl::StatusOr<v1::Dataset> LoadLiveDataset(store::ReadTxn& txn, std::string_vie
 
 absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Caller& caller,
                                         absl::Time now, const v1::Dataset* before,
-                                        v1::Dataset after, std::string_view operation) {
+                                        v1::Dataset after, std::string_view operation,
+                                        std::vector<int64_t>* removed_fields) {
+  // Derived attributes are answered, never stored.
+  after.clear_column_lineage();
+  for (v1::Field& field : *after.mutable_fields()) field.clear_inherited_tags();
   RETURN_IF_ERROR(CheckReferences(txn, after));
   const std::string key = DatasetKey(after.namespace_(), after.name());
   v1::Dataset old_state;
-  if (before) old_state = Comparable(*before);
+  if (before) old_state = ComparableDataset(*before);
   ASSIGN_OR_RETURN(int64_t version,
                    RecordVersion(txn, caller, now, kDatasetEntity, key, operation,
-                                 before ? &old_state : nullptr, Comparable(after)));
+                                 before ? &old_state : nullptr, ComparableDataset(after)));
   if (version == 0) return *before;
+  if (before != nullptr && removed_fields != nullptr) {
+    std::set<std::string> kept;
+    for (const v1::Field& field : after.fields()) kept.insert(field.name());
+    ASSIGN_OR_RETURN(int64_t dataset_id, txn.DatasetRowId(after.namespace_(), after.name()));
+    ASSIGN_OR_RETURN(std::vector<store::FieldInfo> fields, txn.FieldsOfDataset(dataset_id));
+    for (const store::FieldInfo& field : fields) {
+      if (!kept.count(field.field)) removed_fields->push_back(field.id);
+    }
+  }
   *after.mutable_created_at() = before ? before->created_at() : TimeToProto(now);
   *after.mutable_updated_at() = TimeToProto(now);
   *after.mutable_last_modified_at() = TimeToProto(now);
@@ -135,6 +159,53 @@ absl::StatusOr<int> FindField(const v1::Dataset& dataset, std::string_view field
   return WithField(absl::NotFoundError(absl::StrCat("field '", Absl(field), "' not found in dataset '",
                                                     dataset.name(), "'")),
                    "field");
+}
+
+}  // namespace cadastre::catalog
+
+namespace cadastre::catalog {
+
+absl::Status EnsureNamespace(store::WriteTxn& txn, const policy::Caller& caller, absl::Time now,
+                             const std::string& name) {
+  auto existing = txn.GetNamespace(name);
+  if (existing.ok() && !existing->is_hidden()) return absl::OkStatus();
+  if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+  v1::Namespace next;
+  next.set_name(name);
+  v1::Namespace before;
+  if (existing.ok()) {
+    before = *existing;
+    before.clear_created_at();
+    before.clear_updated_at();
+    next.set_owner_name(existing->owner_name());
+    next.set_description(existing->description());
+  }
+  RETURN_IF_ERROR(RecordVersion(txn, caller, now, kNamespaceEntity, name,
+                                existing.ok() ? "RESTORE" : "CREATE",
+                                existing.ok() ? &before : nullptr, next)
+                      .status());
+  *next.mutable_created_at() = existing.ok() ? existing->created_at() : TimeToProto(now);
+  *next.mutable_updated_at() = TimeToProto(now);
+  return txn.PutNamespace(next);
+}
+
+absl::Status EnsureTag(store::WriteTxn& txn, const policy::Caller& caller, absl::Time now,
+                       const std::string& name) {
+  // Ancestors first, so that "PII.Email" always has a "PII" above it.
+  for (size_t end = name.find('.');; end = name.find('.', end + 1)) {
+    v1::Tag tag;
+    tag.set_name(name.substr(0, end));
+    auto found = txn.GetTag(tag.name());
+    if (!found.ok()) {
+      if (!absl::IsNotFound(found.status())) return found.status();
+      RETURN_IF_ERROR(
+          RecordVersion(txn, caller, now, kTagEntity, tag.name(), "CREATE", nullptr, tag).status());
+      *tag.mutable_created_at() = TimeToProto(now);
+      *tag.mutable_updated_at() = TimeToProto(now);
+      RETURN_IF_ERROR(txn.PutTag(tag));
+    }
+    if (end == std::string::npos) return absl::OkStatus();
+  }
 }
 
 }  // namespace cadastre::catalog

@@ -4,7 +4,9 @@
 // recorded and timestamps are kept in one place.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -33,10 +35,27 @@ absl::Status Decorate(store::ReadTxn& txn, v1::Dataset& dataset);
 // `before` (null: new) and records the version under `operation`. Tags and
 // glossary terms it references must exist (INVALID_ARGUMENT naming the
 // path, e.g. "fields[2].tags[0]"). A save that changes nothing writes
-// nothing. Answers the dataset as stored.
+// nothing. Answers the dataset as stored; when columns were removed, their
+// row ids are appended to `removed_fields` (if given), for the caller to
+// pass to DatasetHooks::FieldsRemoved once the write has committed.
 absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Caller& caller,
                                         absl::Time now, const v1::Dataset* before,
-                                        v1::Dataset after, std::string_view operation);
+                                        v1::Dataset after, std::string_view operation,
+                                        std::vector<int64_t>* removed_fields = nullptr);
+
+// Creates the namespace, or unhides it, recording the version; a live one
+// is left alone.
+absl::Status EnsureNamespace(store::WriteTxn& txn, const policy::Caller& caller, absl::Time now,
+                             const std::string& name);
+
+// Creates the classification and any missing ancestors ("PII" for
+// "PII.Email"), recording versions; an existing one is left alone.
+absl::Status EnsureTag(store::WriteTxn& txn, const policy::Caller& caller, absl::Time now,
+                       const std::string& name);
+
+// The dataset minus what a version does not compare (output-only and
+// derived attributes).
+v1::Dataset ComparableDataset(const v1::Dataset& dataset);
 
 // Adds (present=true) or removes `value` in `list`, keeping the order of
 // the others; answers whether the list changed.

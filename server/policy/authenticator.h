@@ -12,8 +12,11 @@
 
 namespace cadastre::policy {
 
+// The raw 32-byte SHA-256 of `data`.
+std::string Sha256(std::string_view data);
+
 // The raw 32-byte SHA-256 of a token secret.
-std::string HashToken(std::string_view secret);
+inline std::string HashToken(std::string_view secret) { return Sha256(secret); }
 
 // A new random token secret: "cad_" followed by 43 base64url characters.
 std::string NewTokenSecret();

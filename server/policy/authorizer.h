@@ -15,6 +15,7 @@ enum class Permission {
   kManageClassifications,
   kManageGlossary,
   kManagePrincipals,
+  kWriteLineage,     // OpenLineage ingestion
   kReadOperational,  // metrics
 };
 

@@ -22,6 +22,7 @@ std::string Shape(std::string path) { return std::regex_replace(path, std::regex
 std::set<std::string> RouteTable() {
   Router router;
   AddCatalogRoutes(nullptr, nullptr, &router);  // handlers are not called
+  AddLineageRoutes(nullptr, &router);
   std::set<std::string> out;
   for (const Route& route : router.routes()) out.insert(route.method + " " + Shape(route.pattern));
   return out;

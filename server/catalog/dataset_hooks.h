@@ -1,0 +1,27 @@
+// What another layer (lineage) adds to the catalog's datasets without the
+// catalog depending on it: derived attributes on reads, and word of
+// columns that disappeared on writes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "cadastre/v1/catalog.pb.h"
+#include "server/store/store.h"
+
+namespace cadastre::catalog {
+
+class DatasetHooks {
+ public:
+  virtual ~DatasetHooks() = default;
+
+  // Fills the output-only attributes of a dataset about to be answered
+  // (inherited classifications, column lineage), inside the read.
+  virtual absl::Status Decorate(store::ReadTxn& txn, v1::Dataset& dataset) = 0;
+
+  // Called after a committed write removed these columns (by row id).
+  virtual void FieldsRemoved(const std::vector<int64_t>& field_ids) = 0;
+};
+
+}  // namespace cadastre::catalog

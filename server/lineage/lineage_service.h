@@ -1,0 +1,103 @@
+// The lineage service: OpenLineage ingestion into the catalog, and the
+// lineage questions (Marquez-compatible graphs, Cadastre's traversals,
+// paths, impact, classification propagation). docs/lineage.md explains
+// the model. Like every service, it asks the Authorizer before it reads or
+// writes; the transports only translate.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "cadastre/v1/lineage.pb.h"
+#include "server/catalog/dataset_hooks.h"
+#include "server/common/clock.h"
+#include "server/lineage/graph.h"
+#include "server/policy/authorizer.h"
+#include "server/policy/caller.h"
+#include "server/store/store.h"
+
+namespace cadastre::lineage {
+
+using policy::Caller;
+
+class LineageService final : public catalog::DatasetHooks {
+ public:
+  LineageService(store::Store* store, const policy::Authorizer* authorizer, const Clock* clock)
+      : store_(store), authorizer_(authorizer), clock_(clock) {}
+
+  // Builds the in-memory graphs from the store. Call once, before serving.
+  absl::Status Load();
+
+  // Parses one event (or a JSON array of events) and maps it into the
+  // catalog in one transaction: all or nothing. An event seen before is
+  // counted as a duplicate and changes nothing.
+  absl::StatusOr<v1::IngestLineageResponse> IngestLineage(const Caller& caller, const v1::IngestLineageRequest& request);
+  absl::StatusOr<v1::ListLineageEventsResponse> ListLineageEvents(const Caller& caller, const v1::ListLineageEventsRequest& request);
+
+  absl::StatusOr<v1::LineageGraphResponse> GetMarquezLineage(const Caller& caller, const v1::MarquezLineageRequest& request);
+  absl::StatusOr<v1::LineageGraphResponse> GetMarquezColumnLineage(const Caller& caller, const v1::MarquezLineageRequest& request);
+
+  absl::StatusOr<v1::GetLineageResponse> GetLineage(const Caller& caller, const v1::GetLineageRequest& request);
+  absl::StatusOr<v1::GetLineagePathsResponse> GetLineagePaths(const Caller& caller, const v1::GetLineagePathsRequest& request);
+  absl::StatusOr<v1::GetImpactResponse> GetImpact(const Caller& caller, const v1::GetImpactRequest& request);
+  absl::StatusOr<v1::ListPersonalDataLeaksResponse> ListPersonalDataLeaks(const Caller& caller, const v1::ListPersonalDataLeaksRequest& request);
+
+  absl::StatusOr<v1::Job> GetJob(const Caller& caller, const v1::GetJobRequest& request);
+  absl::StatusOr<v1::ListJobsResponse> ListJobs(const Caller& caller, const v1::ListJobsRequest& request);
+  absl::StatusOr<v1::ListRunsResponse> ListRuns(const Caller& caller, const v1::ListRunsRequest& request);
+
+  absl::StatusOr<v1::Dataset> BlockPropagation(const Caller& caller, const v1::BlockPropagationRequest& request);
+  absl::StatusOr<v1::Dataset> UnblockPropagation(const Caller& caller, const v1::BlockPropagationRequest& request);
+
+  // catalog::DatasetHooks: inherited classifications and column lineage
+  // on every dataset read; removed columns leave the graph.
+  absl::Status Decorate(store::ReadTxn& txn, v1::Dataset& dataset) override;
+  void FieldsRemoved(const std::vector<int64_t>& field_ids) override;
+
+ private:
+  struct Graphs {
+    Graph columns;
+    Graph datasets;
+    // Job I/O seen so far, per job (inputs, outputs): where the dataset
+    // graph's edges come from, and their ids.
+    std::map<int64_t, std::pair<std::set<int64_t>, std::set<int64_t>>> job_io;
+    std::map<std::tuple<int64_t, int64_t, int64_t>, EdgeId> dataset_edge_ids;
+  };
+  // The current graphs. Queries hold a shared_ptr for their duration;
+  // a rebuild (after columns were removed) swaps in new ones.
+  std::shared_ptr<Graphs> graphs() const;
+  absl::StatusOr<std::shared_ptr<Graphs>> BuildGraphs() const;
+
+  struct GraphChanges {
+    std::vector<store::ColumnEdgeRow> column_edges;  // inserted or updated
+    std::vector<store::JobIoRow> job_io;
+  };
+
+  absl::StatusOr<v1::Dataset> SetBlock(const Caller& caller, const v1::BlockPropagationRequest& request,
+                                       bool blocked);
+  // Applies committed changes to the in-memory graphs. Caller holds ingest_mu_.
+  void ApplyToGraphs(const GraphChanges& changes);
+  static void AddColumnEdge(Graphs& graphs, const store::ColumnEdgeRow& row);
+  static void AddJobIo(Graphs& graphs, const store::JobIoRow& row);
+
+  store::Store* store_;
+  const policy::Authorizer* authorizer_;
+  const Clock* clock_;
+
+  // Column graph: nodes are column row ids; a dataset-level dependency's
+  // target is the negated dataset row id. Dataset graph: nodes are dataset
+  // row ids, one edge per (input, job, output).
+  mutable std::mutex graphs_mu_;
+  std::shared_ptr<Graphs> graphs_ = std::make_shared<Graphs>();
+
+  // Serialises ingestion (and rebuilds) so the graphs see commits in
+  // commit order.
+  std::mutex ingest_mu_;
+};
+
+}  // namespace cadastre::lineage

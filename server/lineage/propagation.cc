@@ -1,0 +1,248 @@
+// LineageService: classification propagation and the lineage a dataset
+// read shows. Both are derived from the graph when asked (docs/lineage.md),
+// so they never go stale.
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/catalog/validation.h"
+#include "server/common/status.h"
+#include "server/lineage/lineage_service.h"
+#include "server/lineage/node_id.h"
+#include "server/lineage/resolve.h"
+
+namespace cadastre::lineage {
+namespace {
+
+using policy::Permission;
+using policy::Resource;
+
+// How far up a column's classifications are looked for.
+constexpr int kPropagationDepth = 50;
+constexpr int kPropagationNodes = 20000;
+
+// True when `tag` is `root` or below it ("PII.Email" is under "PII").
+bool Under(const std::string& tag, const std::string& root) {
+  return tag == root || absl::StartsWith(tag, root + ".");
+}
+
+// The classifications and blocks of the columns a walk reached, read from
+// their datasets (one read per dataset).
+struct ColumnTags {
+  std::map<NodeId, std::set<std::string>> own;
+  std::map<NodeId, std::set<std::string>> blocked;
+  std::set<std::string> propagating;  // tags with propagate=true
+
+  static absl::StatusOr<ColumnTags> Load(store::ReadTxn& txn, const NodeNames& names,
+                                         const std::vector<NodeId>& nodes) {
+    ColumnTags out;
+    ASSIGN_OR_RETURN(std::vector<v1::Tag> tags, txn.ListTags());
+    for (const v1::Tag& tag : tags) {
+      if (tag.propagate()) out.propagating.insert(tag.name());
+    }
+    std::map<std::pair<std::string, std::string>, std::map<std::string, NodeId>> by_dataset;
+    for (NodeId node : nodes) {
+      if (const store::FieldInfo* field = names.Field(node)) {
+        by_dataset[{field->ns, field->dataset}][field->field] = node;
+      }
+    }
+    for (const auto& [key, columns] : by_dataset) {
+      auto dataset = txn.GetDataset(key.first, key.second);
+      if (!dataset.ok()) continue;
+      for (const v1::Field& field : dataset->fields()) {
+        auto it = columns.find(field.name());
+        if (it == columns.end()) continue;
+        out.own[it->second].insert(field.tags().begin(), field.tags().end());
+        out.blocked[it->second].insert(field.blocked_tags().begin(), field.blocked_tags().end());
+      }
+    }
+    return out;
+  }
+
+  bool Carries(NodeId node, const std::string& tag) const {
+    auto it = own.find(node);
+    return it != own.end() && it->second.count(tag);
+  }
+
+  // A block of "PII" blocks "PII.Email" too.
+  bool Blocks(NodeId node, const std::string& tag) const {
+    auto it = blocked.find(node);
+    if (it == blocked.end()) return false;
+    for (const std::string& block : it->second) {
+      if (Under(tag, block)) return true;
+    }
+    return false;
+  }
+};
+
+// The classifications `node` inherits, with origin and path.
+std::vector<v1::InheritedTag> InheritedTags(const Graph& graph, const ColumnTags& tags,
+                                            const NodeNames& names, NodeId node) {
+  std::vector<v1::InheritedTag> out;
+  // Only tags some reached column carries can be inherited.
+  std::set<std::string> candidates;
+  for (const auto& [carrier, own] : tags.own) {
+    if (carrier == node) continue;
+    for (const std::string& tag : own) {
+      if (tags.propagating.count(tag)) candidates.insert(tag);
+    }
+  }
+  for (const std::string& tag : candidates) {
+    std::vector<Inheritance> found = graph.InheritedFrom(
+        node, [&](NodeId n) { return n != node && tags.Carries(n, tag); },
+        [&](NodeId n) { return tags.Blocks(n, tag); }, std::nullopt, kPropagationDepth,
+        kPropagationNodes);
+    for (const Inheritance& inheritance : found) {
+      v1::InheritedTag* inherited = &out.emplace_back();
+      inherited->set_tag(tag);
+      inherited->set_from(names.Id(inheritance.origin));
+      inherited->add_path(names.Id(inheritance.origin));
+      for (const Edge& edge : inheritance.path) inherited->add_path(names.Id(edge.target));
+    }
+  }
+  return out;
+}
+
+// The upstream region of `starts` along the edges propagation follows.
+TraversalResult UpstreamDirect(const Graph& graph, std::vector<NodeId> starts) {
+  TraversalQuery query;
+  query.start = std::move(starts);
+  query.direction = Direction::kUpstream;
+  query.max_depth = kPropagationDepth;
+  query.max_nodes = kPropagationNodes;
+  query.filter.type = EdgeType::kDirect;
+  query.filter.stop_at_masking = true;
+  return graph.Traverse(query);
+}
+
+std::vector<NodeId> NodesOf(const TraversalResult& walk) {
+  std::vector<NodeId> nodes;
+  for (const ReachedNode& reached : walk.nodes) nodes.push_back(reached.node);
+  return nodes;
+}
+
+}  // namespace
+
+absl::Status LineageService::Decorate(store::ReadTxn& txn, v1::Dataset& dataset) {
+  dataset.clear_column_lineage();
+  for (v1::Field& field : *dataset.mutable_fields()) field.clear_inherited_tags();
+  auto dataset_id = txn.DatasetRowId(dataset.namespace_(), dataset.name());
+  if (absl::IsNotFound(dataset_id.status())) return absl::OkStatus();
+  RETURN_IF_ERROR(dataset_id.status());
+  ASSIGN_OR_RETURN(std::vector<store::FieldInfo> columns, txn.FieldsOfDataset(*dataset_id));
+  std::map<std::string, NodeId> column_ids;
+  std::vector<NodeId> starts;
+  for (const store::FieldInfo& column : columns) {
+    column_ids[column.field] = column.id;
+    starts.push_back(column.id);
+  }
+  std::shared_ptr<Graphs> graphs = this->graphs();
+
+  // Inherited classifications.
+  TraversalResult upstream = UpstreamDirect(graphs->columns, starts);
+  if (!upstream.edges.empty()) {
+    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, upstream, false));
+    ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, names, NodesOf(upstream)));
+    for (v1::Field& field : *dataset.mutable_fields()) {
+      auto id = column_ids.find(field.name());
+      if (id == column_ids.end()) continue;
+      for (v1::InheritedTag& tag : InheritedTags(graphs->columns, tags, names, id->second)) {
+        *field.add_inherited_tags() = std::move(tag);
+      }
+    }
+  }
+
+  // Marquez's columnLineage: the inputs of each field, with every
+  // transformation and the job it ran in.
+  ASSIGN_OR_RETURN(std::vector<store::ColumnEdgeRow> edges, txn.OpenEdgesOfDataset(*dataset_id));
+  std::vector<int64_t> source_ids;
+  std::vector<int64_t> job_ids;
+  for (const store::ColumnEdgeRow& edge : edges) {
+    source_ids.push_back(edge.source_field);
+    job_ids.push_back(edge.job);
+  }
+  ASSIGN_OR_RETURN(std::vector<store::FieldInfo> sources, txn.FieldsById(source_ids));
+  ASSIGN_OR_RETURN(std::vector<store::JobInfo> jobs, txn.JobsById(job_ids));
+  std::map<int64_t, const store::FieldInfo*> source_by_id;
+  for (const auto& source : sources) source_by_id[source.id] = &source;
+  std::map<int64_t, const store::JobInfo*> job_by_id;
+  for (const auto& job : jobs) job_by_id[job.id] = &job;
+  std::map<int64_t, std::string> column_names;
+  for (const store::FieldInfo& column : columns) column_names[column.id] = column.field;
+
+  // target column -> (source column -> input entry)
+  std::map<std::string, std::map<int64_t, v1::ColumnLineageInput>> entries;
+  for (const store::ColumnEdgeRow& edge : edges) {
+    if (edge.target_dataset != *dataset_id || edge.target_field == 0) continue;
+    auto source = source_by_id.find(edge.source_field);
+    auto target = column_names.find(edge.target_field);
+    if (source == source_by_id.end() || target == column_names.end()) continue;
+    v1::ColumnLineageInput& input = entries[target->second][edge.source_field];
+    if (input.field().empty()) {
+      input.set_namespace_(source->second->ns);
+      input.set_dataset(source->second->dataset);
+      input.set_field(source->second->field);
+      input.set_transformation_type(edge.type);
+      input.set_transformation_description(edge.description);
+    }
+    v1::TransformationInfo* transformation = input.add_transformations();
+    transformation->set_type(edge.type);
+    transformation->set_subtype(edge.subtype);
+    transformation->set_description(edge.description);
+    transformation->set_masking(edge.masking);
+    if (auto job = job_by_id.find(edge.job); job != job_by_id.end()) {
+      transformation->set_job(absl::StrCat(job->second->ns, ":", job->second->name));
+    }
+  }
+  for (auto& [name, inputs] : entries) {
+    v1::ColumnLineageEntry* entry = dataset.add_column_lineage();
+    entry->set_name(name);
+    for (auto& [source, input] : inputs) *entry->add_input_fields() = std::move(input);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDataLeaks(
+    const Caller& caller, const v1::ListPersonalDataLeaksRequest& request) {
+  const std::string root = request.tag().empty() ? "PII" : request.tag();
+  RETURN_IF_ERROR(catalog::ValidateTagName("tag", root));
+  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata, Resource::System()));
+  std::shared_ptr<Graphs> graphs = this->graphs();
+  v1::ListPersonalDataLeaksResponse result;
+  RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
+    // Where the classification sits now: the columns tagged with it (or a
+    // tag below it) that propagates.
+    ASSIGN_OR_RETURN(std::vector<store::FieldInfo> carriers, txn.FieldsTagged(root));
+    std::vector<NodeId> starts;
+    for (const store::FieldInfo& carrier : carriers) starts.push_back(carrier.id);
+    if (starts.empty()) return absl::OkStatus();
+    std::vector<NodeId> reached =
+        graphs->columns.ReachableDirect(starts, [](NodeId) { return false; }, kPropagationNodes);
+    if (reached.empty()) return absl::OkStatus();
+
+    // For each reached column: what it inherits, and whether it has a
+    // classification of its own under the root.
+    for (NodeId node : reached) {
+      if (node < 0) continue;  // a whole-dataset dependency is no column
+      TraversalResult upstream = UpstreamDirect(graphs->columns, {node});
+      ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, upstream, false));
+      ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, names, NodesOf(upstream)));
+      bool classified = false;
+      for (const std::string& own : tags.own[node]) classified |= Under(own, root);
+      if (classified) continue;
+      std::vector<v1::InheritedTag> inherited;
+      for (v1::InheritedTag& tag : InheritedTags(graphs->columns, tags, names, node)) {
+        if (Under(tag.tag(), root)) inherited.push_back(std::move(tag));
+      }
+      if (inherited.empty()) continue;
+      v1::PersonalDataLeak* leak = result.add_leaks();
+      *leak->mutable_column() = names.Ref(node);
+      for (auto& tag : inherited) *leak->add_inherited() = std::move(tag);
+    }
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+}  // namespace cadastre::lineage

@@ -1,0 +1,130 @@
+#include "server/lineage/resolve.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/catalog/dataset_writes.h"
+#include "server/common/status.h"
+#include "server/common/strings.h"
+#include "server/lineage/node_id.h"
+
+namespace cadastre::lineage {
+
+absl::StatusOr<int64_t> ResolveDataset(store::ReadTxn& txn, std::string_view ns,
+                                       std::string_view name, std::string_view field) {
+  // LoadLiveDataset applies the catalog's visibility rules (deleted datasets
+  // and hidden namespaces are not found).
+  RETURN_IF_ERROR(catalog::LoadLiveDataset(txn, ns, name, field).status());
+  return txn.DatasetRowId(ns, name);
+}
+
+absl::StatusOr<std::vector<int64_t>> ResolveFields(store::ReadTxn& txn, int64_t dataset_id,
+                                                   std::string_view field) {
+  ASSIGN_OR_RETURN(std::vector<store::FieldInfo> fields, txn.FieldsOfDataset(dataset_id));
+  std::vector<int64_t> ids;
+  for (const store::FieldInfo& info : fields) {
+    if (field.empty() || info.field == field) ids.push_back(info.id);
+  }
+  if (!field.empty() && ids.empty()) {
+    return WithField(absl::NotFoundError(absl::StrCat("field '", Absl(field), "' not found")),
+                     "field");
+  }
+  return ids;
+}
+
+absl::StatusOr<int64_t> ResolveField(store::ReadTxn& txn, const v1::FieldRef& ref,
+                                     std::string_view prefix) {
+  ASSIGN_OR_RETURN(int64_t dataset, ResolveDataset(txn, ref.namespace_(), ref.dataset(),
+                                                   absl::StrCat(Absl(prefix), ".dataset")));
+  auto ids = ResolveFields(txn, dataset, ref.field());
+  if (!ids.ok()) return WithField(ids.status(), absl::StrCat(Absl(prefix), ".field"));
+  return ids->front();
+}
+
+absl::StatusOr<NodeNames> NodeNames::Load(store::ReadTxn& txn, const TraversalResult& walk,
+                                          bool dataset_graph) {
+  NodeNames names;
+  names.dataset_graph_ = dataset_graph;
+  std::vector<int64_t> field_ids;
+  std::vector<int64_t> dataset_ids;
+  auto note = [&](NodeId node) {
+    if (dataset_graph) {
+      dataset_ids.push_back(node);
+    } else if (node < 0) {
+      dataset_ids.push_back(-node);
+    } else {
+      field_ids.push_back(node);
+    }
+  };
+  std::vector<int64_t> job_ids;
+  for (const ReachedNode& node : walk.nodes) note(node.node);
+  for (const Edge& edge : walk.edges) {
+    note(edge.source);
+    note(edge.target);
+    job_ids.push_back(edge.job);
+  }
+  ASSIGN_OR_RETURN(auto fields, txn.FieldsById(field_ids));
+  for (auto& info : fields) names.fields_[info.id] = std::move(info);
+  ASSIGN_OR_RETURN(auto datasets, txn.DatasetsById(dataset_ids));
+  for (auto& info : datasets) names.datasets_[info.id] = std::move(info);
+  ASSIGN_OR_RETURN(auto jobs, txn.JobsById(job_ids));
+  for (auto& info : jobs) names.jobs_[info.id] = std::move(info);
+  return names;
+}
+
+const store::FieldInfo* NodeNames::Field(NodeId node) const {
+  if (dataset_graph_ || node < 0) return nullptr;
+  auto it = fields_.find(node);
+  return it == fields_.end() ? nullptr : &it->second;
+}
+
+v1::FieldRef NodeNames::Ref(NodeId node) const {
+  v1::FieldRef ref;
+  if (const store::FieldInfo* field = Field(node)) {
+    ref.set_namespace_(field->ns);
+    ref.set_dataset(field->dataset);
+    ref.set_field(field->field);
+    return ref;
+  }
+  auto it = datasets_.find(dataset_graph_ ? node : -node);
+  if (it != datasets_.end()) {
+    ref.set_namespace_(it->second.ns);
+    ref.set_dataset(it->second.name);
+  }
+  return ref;
+}
+
+std::string NodeNames::Id(NodeId node) const {
+  v1::FieldRef ref = Ref(node);
+  if (ref.field().empty()) return DatasetNodeId(ref.namespace_(), ref.dataset());
+  return FieldNodeId(ref.namespace_(), ref.dataset(), ref.field());
+}
+
+v1::JobId NodeNames::Job(int64_t job) const {
+  v1::JobId id;
+  auto it = jobs_.find(job);
+  if (it != jobs_.end()) {
+    id.set_namespace_(it->second.ns);
+    id.set_name(it->second.name);
+  }
+  return id;
+}
+
+v1::LineageEdge NodeNames::ToLineageEdge(const Edge& edge, const Graph& graph) const {
+  using google::protobuf::util::TimeUtil;
+  v1::LineageEdge out;
+  out.set_source(Id(edge.source));
+  out.set_target(Id(edge.target));
+  *out.mutable_job() = Job(edge.job);
+  if (!dataset_graph_) {
+    out.mutable_transformation()->set_type(edge.type == EdgeType::kDirect ? "DIRECT" : "INDIRECT");
+    out.mutable_transformation()->set_subtype(graph.SubtypeName(edge.subtype));
+    out.mutable_transformation()->set_masking(edge.masking);
+    *out.mutable_valid_from() = TimeUtil::MicrosecondsToTimestamp(edge.valid_from);
+    if (edge.valid_to != kOpenEnd) {
+      *out.mutable_valid_to() = TimeUtil::MicrosecondsToTimestamp(edge.valid_to);
+    }
+  }
+  return out;
+}
+
+}  // namespace cadastre::lineage
