@@ -76,26 +76,38 @@ absl::Status SetScalar(const FieldDescriptor* field, const std::string& value,
 }
 
 // The field a query key names: "limit", "asOf", or a dotted path into a
-// message field such as "from.namespace". Sets *target to the message that
-// holds it. Null when no field has that name.
+// message field such as "from.namespace". The whole path is resolved on
+// descriptors first, so an unknown key changes nothing; then *target is set
+// to the message that holds the field. Null when no field has that name.
 const FieldDescriptor* FindQueryField(google::protobuf::Message* request, const std::string& key,
                                       google::protobuf::Message** target) {
-  google::protobuf::Message* message = request;
-  const FieldDescriptor* field = nullptr;
+  std::vector<const FieldDescriptor*> path;
+  const google::protobuf::Descriptor* descriptor = request->GetDescriptor();
   size_t start = 0;
   while (true) {
     const size_t dot = key.find('.', start);
-    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    const auto* descriptor = message->GetDescriptor();
-    field = descriptor->FindFieldByName(part);
+    const std::string part =
+        key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (descriptor == nullptr) return nullptr;
+    const FieldDescriptor* field = descriptor->FindFieldByName(part);
     if (field == nullptr) field = descriptor->FindFieldByCamelcaseName(part);
-    if (field == nullptr || dot == std::string::npos) break;
-    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_repeated()) return nullptr;
-    message = message->GetReflection()->MutableMessage(message, field);
+    if (field == nullptr) return nullptr;
+    path.push_back(field);
+    if (dot == std::string::npos) break;
+    // Only plain messages are walked into; a Timestamp is a leaf.
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_repeated() ||
+        field->message_type()->full_name() == "google.protobuf.Timestamp") {
+      return nullptr;
+    }
+    descriptor = field->message_type();
     start = dot + 1;
   }
+  google::protobuf::Message* message = request;
+  for (size_t i = 0; i + 1 < path.size(); i++) {
+    message = message->GetReflection()->MutableMessage(message, path[i]);
+  }
   *target = message;
-  return field;
+  return path.back();
 }
 
 }  // namespace
@@ -105,6 +117,7 @@ absl::Status FillRequest(const RestRequest& rest, std::string_view body_field,
   const auto* descriptor = request->GetDescriptor();
   if (!body_field.empty()) {
     const FieldDescriptor* field = descriptor->FindFieldByName(std::string(body_field));
+    if (field == nullptr) return absl::InternalError("the route names an unknown body field");
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
       // The body is passed on as text (an OpenLineage event).
       request->GetReflection()->SetString(request, field, rest.body);
@@ -126,6 +139,7 @@ absl::Status FillRequest(const RestRequest& rest, std::string_view body_field,
   }
   for (const auto& [key, value] : rest.path_params) {
     const FieldDescriptor* field = descriptor->FindFieldByName(key);
+    if (field == nullptr) return absl::InternalError("the route names an unknown path field");
     RETURN_IF_ERROR(SetScalar(field, value, request));
   }
   return absl::OkStatus();

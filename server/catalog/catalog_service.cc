@@ -350,33 +350,29 @@ absl::StatusOr<v1::ListDatasetsResponse> CatalogService::ListDatasets(
 
 absl::StatusOr<v1::Dataset> CatalogService::DeleteDataset(const Caller& caller,
                                                           const v1::DeleteDatasetRequest& request) {
-  RETURN_IF_ERROR(ValidateName("namespace", request.namespace_()));
-  RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kEditMetadata,
-                                     Resource::Dataset(request.namespace_(), request.name())));
-  v1::Dataset result;
-  RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(v1::Dataset before, LoadLiveDataset(txn, request.namespace_(), request.name()));
-    v1::Dataset after = before;
-    after.set_deleted(true);
-    ASSIGN_OR_RETURN(result, SaveDataset(txn, caller, clock_->Now(), &before, after, "DELETE"));
-    return absl::OkStatus();
-  }));
-  return result;
+  return SetDeleted(caller, request.namespace_(), request.name(), true);
 }
 
 absl::StatusOr<v1::Dataset> CatalogService::RestoreDataset(
     const Caller& caller, const v1::RestoreDatasetRequest& request) {
-  RETURN_IF_ERROR(ValidateName("namespace", request.namespace_()));
-  RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kEditMetadata,
-                                     Resource::Dataset(request.namespace_(), request.name())));
+  return SetDeleted(caller, request.namespace_(), request.name(), false);
+}
+
+absl::StatusOr<v1::Dataset> CatalogService::SetDeleted(const Caller& caller, const std::string& ns,
+                                                       const std::string& name, bool deleted) {
+  RETURN_IF_ERROR(ValidateName("namespace", ns));
+  RETURN_IF_ERROR(ValidateName("name", name));
+  RETURN_IF_ERROR(
+      authorizer_->Check(caller, Permission::kEditMetadata, Resource::Dataset(ns, name)));
   v1::Dataset result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(v1::Dataset before, LoadAnyDataset(txn, request.namespace_(), request.name()));
+    // Deleting needs a live dataset; restoring takes either (a no-op when live).
+    ASSIGN_OR_RETURN(v1::Dataset before,
+                     deleted ? LoadLiveDataset(txn, ns, name) : LoadAnyDataset(txn, ns, name));
     v1::Dataset after = before;
-    after.set_deleted(false);
-    ASSIGN_OR_RETURN(result, SaveDataset(txn, caller, clock_->Now(), &before, after, "RESTORE"));
+    after.set_deleted(deleted);
+    ASSIGN_OR_RETURN(result, SaveDataset(txn, caller, clock_->Now(), &before, after,
+                                         deleted ? "DELETE" : "RESTORE"));
     return absl::OkStatus();
   }));
   return result;

@@ -47,6 +47,9 @@ class CatalogService {
   absl::StatusOr<v1::ListVersionsResponse> ListTagVersions(const Caller& caller, const v1::ListTagVersionsRequest& request);
 
  private:
+  // Soft-deletes (deleted=true) or restores the dataset.
+  absl::StatusOr<v1::Dataset> SetDeleted(const Caller& caller, const std::string& ns,
+                                         const std::string& name, bool deleted);
   // Adds (add=true) or removes `tag` on the dataset, or on `field` when
   // not empty; idempotent.
   absl::StatusOr<v1::Dataset> SetTag(const Caller& caller, const std::string& ns,

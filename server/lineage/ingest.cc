@@ -77,7 +77,9 @@ std::string TagName(const std::string& text) {
     if (out[i] == '.' && (cleaned.empty() || cleaned.back() == '.' || i + 1 == out.size())) continue;
     cleaned.push_back(out[i]);
   }
-  return cleaned.substr(0, catalog::kMaxTagBytes);
+  cleaned = cleaned.substr(0, catalog::kMaxTagBytes);
+  while (!cleaned.empty() && cleaned.back() == '.') cleaned.pop_back();
+  return catalog::ValidateTagName("tag", cleaned).ok() ? cleaned : "";
 }
 
 v1::Field* FindOrAddField(v1::Dataset& dataset, const std::string& name) {
@@ -171,6 +173,7 @@ absl::Status Ingestion::Apply(const ol::Event& event, v1::IngestLineageResponse*
     if (event.run) RETURN_IF_ERROR(PutRun(*event.run, *event.job, event));
   }
   const int64_t seen = Micros(event.event_time);
+  const size_t first_io = job_io_.size();  // this event's rows start here
   for (const ol::Dataset& input : event.inputs) {
     ASSIGN_OR_RETURN(int64_t id, PutDataset(input, /*output=*/false));
     if (job_id) job_io_.push_back({job_id, id, false, seen, seen});
@@ -185,7 +188,7 @@ absl::Status Ingestion::Apply(const ol::Event& event, v1::IngestLineageResponse*
     ASSIGN_OR_RETURN(int64_t id, PutDataset(*event.dataset, /*output=*/false));
     targets.push_back({id, &*event.dataset});
   }
-  for (const store::JobIoRow& io : job_io_) RETURN_IF_ERROR(txn_.UpsertJobIo(io));
+  for (size_t i = first_io; i < job_io_.size(); i++) RETURN_IF_ERROR(txn_.UpsertJobIo(job_io_[i]));
 
   for (const auto& [dataset_id, target] : targets) {
     if (!target->facets.column_lineage) continue;
@@ -265,7 +268,9 @@ absl::Status Ingestion::PutRun(const ol::Run& run, const ol::Job& job, const ol:
   const v1::RunState state = StateOf(event.type);
   if (state != v1::RUN_STATE_UNSPECIFIED) {
     const bool current_terminal = IsTerminal(next.state());
-    if (!current_terminal || (IsTerminal(state) && at >= last)) next.set_state(state);
+    // Between two terminal states, the one from the later event wins.
+    const bool later_end = !next.has_ended_at() || at >= Micros(next.ended_at());
+    if (!current_terminal || (IsTerminal(state) && later_end)) next.set_state(state);
   }
   if (event.type == ol::RunEventType::kStart &&
       (!next.has_started_at() || at < Micros(next.started_at()))) {
@@ -275,7 +280,7 @@ absl::Status Ingestion::PutRun(const ol::Run& run, const ol::Job& job, const ol:
     *next.mutable_ended_at() = FromMicros(at);
   }
   if (next.has_started_at() && next.has_ended_at()) {
-    next.set_duration_ms((Micros(next.ended_at()) - Micros(next.started_at())) / 1000);
+    next.set_duration_ms(std::max<int64_t>(0, (Micros(next.ended_at()) - Micros(next.started_at())) / 1000));
   }
   if (at > last) *next.mutable_last_event_time() = FromMicros(at);
   if (run.nominal_start) *next.mutable_nominal_start_time() = catalog::TimeToProto(*run.nominal_start);
@@ -438,6 +443,11 @@ absl::Status Ingestion::PutColumnLineage(int64_t job, int64_t target_dataset,
   for (const ol::InputLineage& input : lineage.dataset) want(input, 0);
 
   ASSIGN_OR_RETURN(std::vector<store::ColumnEdgeRow> open, txn_.OpenEdgesInto(job, target_dataset));
+  // When a newer facet is already known, this event is history: what it
+  // names that is not open now held only until that newer facet.
+  int64_t newest = 0;
+  for (const store::ColumnEdgeRow& row : open) newest = std::max(newest, row.last_seen);
+  const bool historical = at < newest;
   for (store::ColumnEdgeRow& row : open) {
     auto it = desired.find(KeyOf(row));
     if (it != desired.end()) {
@@ -457,6 +467,7 @@ absl::Status Ingestion::PutColumnLineage(int64_t job, int64_t target_dataset,
     }
   }
   for (auto& [key, row] : desired) {
+    if (historical) row.valid_to = newest;
     ASSIGN_OR_RETURN(row.id, txn_.InsertColumnEdge(row));
     edges_.push_back(row);
     counts->set_column_edges_added(counts->column_edges_added() + 1);

@@ -43,7 +43,17 @@ void LineageService::AddColumnEdge(Graphs& graphs, const store::ColumnEdgeRow& r
   graphs.columns.Upsert(edge);
 }
 
+std::pair<std::vector<int64_t>, std::vector<int64_t>> LineageService::Graphs::JobIo(
+    int64_t job) const {
+  std::shared_lock<std::shared_mutex> lock(io_mu);
+  auto it = job_io.find(job);
+  if (it == job_io.end()) return {};
+  return {{it->second.first.begin(), it->second.first.end()},
+          {it->second.second.begin(), it->second.second.end()}};
+}
+
 void LineageService::AddJobIo(Graphs& graphs, const store::JobIoRow& row) {
+  std::unique_lock<std::shared_mutex> lock(graphs.io_mu);
   auto& [inputs, outputs] = graphs.job_io[row.job];
   if (!(row.output ? outputs : inputs).insert(row.dataset).second) return;
   // One dataset edge per (input, job, output) pair that now exists.

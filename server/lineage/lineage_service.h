@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <shared_mutex>
 #include <mutex>
 #include <tuple>
 #include <vector>
@@ -64,9 +65,13 @@ class LineageService final : public catalog::DatasetHooks {
     Graph columns;
     Graph datasets;
     // Job I/O seen so far, per job (inputs, outputs): where the dataset
-    // graph's edges come from, and their ids.
+    // graph's edges come from, and their ids. Guarded by io_mu (the graphs
+    // guard themselves).
+    mutable std::shared_mutex io_mu;
     std::map<int64_t, std::pair<std::set<int64_t>, std::set<int64_t>>> job_io;
     std::map<std::tuple<int64_t, int64_t, int64_t>, EdgeId> dataset_edge_ids;
+    // The datasets job `job` reads and writes.
+    std::pair<std::vector<int64_t>, std::vector<int64_t>> JobIo(int64_t job) const;
   };
   // The current graphs. Queries hold a shared_ptr for their duration;
   // a rebuild (after columns were removed) swaps in new ones.

@@ -103,13 +103,11 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
     query.max_depth = depth;
     query.max_nodes = kMarquezMaxNodes;
     std::set<int64_t> jobs;
+    const auto [job_inputs, job_outputs] = graphs->JobIo(resolved.second);
     if (parsed.kind == NodeKind::kJob) {
       jobs.insert(resolved.second);
-      auto io = graphs->job_io.find(resolved.second);
-      if (io != graphs->job_io.end()) {
-        query.start.insert(query.start.end(), io->second.first.begin(), io->second.first.end());
-        query.start.insert(query.start.end(), io->second.second.begin(), io->second.second.end());
-      }
+      query.start.insert(query.start.end(), job_inputs.begin(), job_inputs.end());
+      query.start.insert(query.start.end(), job_outputs.begin(), job_outputs.end());
     } else {
       query.start = {resolved.second};
     }
@@ -139,16 +137,13 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
     }
     // A job's own inputs and outputs, even when depth stopped the walk.
     if (parsed.kind == NodeKind::kJob) {
-      auto io = graphs->job_io.find(resolved.second);
-      if (io != graphs->job_io.end()) {
-        TraversalResult own;
-        for (int64_t d : io->second.first) own.nodes.push_back({d, 0});
-        for (int64_t d : io->second.second) own.nodes.push_back({d, 0});
-        ASSIGN_OR_RETURN(NodeNames own_names, NodeNames::Load(txn, own, true));
-        const std::string& job = job_node_ids[resolved.second];
-        for (int64_t d : io->second.first) builder.Edge(own_names.Id(d), job);
-        for (int64_t d : io->second.second) builder.Edge(job, own_names.Id(d));
-      }
+      TraversalResult own;
+      for (int64_t d : job_inputs) own.nodes.push_back({d, 0});
+      for (int64_t d : job_outputs) own.nodes.push_back({d, 0});
+      ASSIGN_OR_RETURN(NodeNames own_names, NodeNames::Load(txn, own, true));
+      const std::string& job = job_node_ids[resolved.second];
+      for (int64_t d : job_inputs) builder.Edge(own_names.Id(d), job);
+      for (int64_t d : job_outputs) builder.Edge(job, own_names.Id(d));
     }
     return absl::OkStatus();
   }));

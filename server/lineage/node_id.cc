@@ -19,6 +19,13 @@ std::string FieldNodeId(std::string_view ns, std::string_view dataset, std::stri
 }
 
 absl::StatusOr<ParsedNodeId> ParseNodeId(std::string_view id) {
+  // A namespace, a dataset and a field of at most 1024 bytes each; and the
+  // splits to try stay few, whatever a client sends.
+  constexpr size_t kMaxIdBytes = 3 * 1024 + 32;
+  constexpr size_t kMaxColons = 16;
+  if (id.size() > kMaxIdBytes) {
+    return InvalidField("nodeId", absl::StrCat("must be at most ", kMaxIdBytes, " bytes"));
+  }
   ParsedNodeId out;
   std::string_view rest;
   auto starts = [&](std::string_view prefix) {
@@ -38,6 +45,9 @@ absl::StatusOr<ParsedNodeId> ParseNodeId(std::string_view id) {
   std::vector<size_t> colons;
   for (size_t i = 0; i < rest.size(); i++) {
     if (rest[i] == ':') colons.push_back(i);
+  }
+  if (colons.size() > kMaxColons) {
+    return InvalidField("nodeId", absl::StrCat("has more than ", kMaxColons, " ':' separators"));
   }
   for (size_t a = 0; a < colons.size(); a++) {
     std::string ns(rest.substr(0, colons[a]));

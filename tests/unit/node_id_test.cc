@@ -41,5 +41,13 @@ TEST(NodeId, RejectsWhatCannotBeSplit) {
   }
 }
 
+TEST(NodeId, HostileIdsAreRefusedCheaply) {
+  EXPECT_EQ(ParseNodeId("dataset:" + std::string(5000, 'a')).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  std::string colons = "datasetField:";
+  for (int i = 0; i < 2000; i++) colons += "a:";
+  EXPECT_EQ(ParseNodeId(colons).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace cadastre::lineage
