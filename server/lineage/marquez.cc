@@ -112,12 +112,15 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
       query.start = {resolved.second};
     }
     TraversalResult walk = graphs->datasets.Traverse(query);
-    for (const Edge& edge : walk.edges) jobs.insert(edge.job);
     ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, true));
+    for (const Edge& edge : walk.edges) {
+      if (names.Visible(edge.source) && names.Visible(edge.target)) jobs.insert(edge.job);
+    }
 
     for (const ReachedNode& reached : walk.nodes) {
       v1::FieldRef ref = names.Ref(reached.node);
-      auto dataset = catalog::LoadAnyDataset(txn, ref.namespace_(), ref.dataset());
+      if (!names.Visible(reached.node)) continue;
+      auto dataset = catalog::LoadLiveDataset(txn, ref.namespace_(), ref.dataset());
       if (!dataset.ok()) continue;
       builder.Node(DatasetNodeId(ref.namespace_(), ref.dataset()), "DATASET", ToStruct(*dataset));
     }
@@ -131,6 +134,7 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
     }
     // Marquez draws dataset -> job -> dataset.
     for (const Edge& edge : walk.edges) {
+      if (!names.Visible(edge.source) || !names.Visible(edge.target)) continue;
       const std::string& job = job_node_ids[edge.job];
       builder.Edge(names.Id(edge.source), job);
       builder.Edge(job, names.Id(edge.target));
@@ -183,7 +187,8 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezColumnLineage
     };
     for (const ReachedNode& reached : walk.nodes) {
       const store::FieldInfo* field = names.Field(reached.node);
-      if (field == nullptr) continue;  // whole-dataset dependencies are not column nodes
+      // Whole-dataset dependencies are not column nodes; deleted datasets are not shown.
+      if (field == nullptr || !names.Visible(reached.node)) continue;
       nlohmann::json data = {{"namespace", field->ns},
                              {"dataset", field->dataset},
                              {"datasetVersion", version_of(names.Ref(reached.node))},
@@ -194,7 +199,7 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezColumnLineage
                              {"inputFields", nlohmann::json::array()}};
       for (const Edge* edge : inputs[reached.node]) {
         const store::FieldInfo* source = names.Field(edge->source);
-        if (source == nullptr) continue;
+        if (source == nullptr || !names.Visible(edge->source)) continue;
         const std::string type = edge->type == EdgeType::kDirect ? "DIRECT" : "INDIRECT";
         data["inputFields"].push_back({{"namespace", source->ns},
                                        {"dataset", source->dataset},
@@ -210,7 +215,8 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezColumnLineage
       builder.Node(names.Id(reached.node), "DATASET_FIELD", std::move(structured));
     }
     for (const Edge& edge : walk.edges) {
-      if (names.Field(edge.source) && names.Field(edge.target)) {
+      if (names.Field(edge.source) && names.Field(edge.target) && names.Visible(edge.source) &&
+          names.Visible(edge.target)) {
         builder.Edge(names.Id(edge.source), names.Id(edge.target));
       }
     }

@@ -163,9 +163,19 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, v1::Dataset& dataset)
     job_ids.push_back(edge.job);
   }
   ASSIGN_OR_RETURN(std::vector<store::FieldInfo> sources, txn.FieldsById(source_ids));
+  // Inputs from deleted datasets are not shown.
+  std::vector<int64_t> source_datasets;
+  for (const store::FieldInfo& source : sources) source_datasets.push_back(source.dataset_id);
+  ASSIGN_OR_RETURN(std::vector<store::DatasetInfo> datasets, txn.DatasetsById(source_datasets));
+  std::set<int64_t> deleted;
+  for (const store::DatasetInfo& info : datasets) {
+    if (info.deleted) deleted.insert(info.id);
+  }
   ASSIGN_OR_RETURN(std::vector<store::JobInfo> jobs, txn.JobsById(job_ids));
   std::map<int64_t, const store::FieldInfo*> source_by_id;
-  for (const auto& source : sources) source_by_id[source.id] = &source;
+  for (const auto& source : sources) {
+    if (!deleted.count(source.dataset_id)) source_by_id[source.id] = &source;
+  }
   std::map<int64_t, const store::JobInfo*> job_by_id;
   for (const auto& job : jobs) job_by_id[job.id] = &job;
   std::map<int64_t, std::string> column_names;

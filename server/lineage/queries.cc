@@ -104,12 +104,14 @@ absl::StatusOr<v1::GetLineageResponse> LineageService::GetLineage(
     TraversalResult walk = graph.Traverse(query);
     ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, dataset_level));
     for (const ReachedNode& reached : walk.nodes) {
+      if (!names.Visible(reached.node)) continue;
       v1::LineageNode* node = result.add_nodes();
       node->set_id(names.Id(reached.node));
       *node->mutable_ref() = names.Ref(reached.node);
       node->set_depth(reached.depth);
     }
     for (const Edge& edge : walk.edges) {
+      if (!names.Visible(edge.source) || !names.Visible(edge.target)) continue;
       *result.add_edges() = names.ToLineageEdge(edge, graph);
     }
     result.set_truncated(walk.truncated);
@@ -156,6 +158,9 @@ absl::StatusOr<v1::GetLineagePathsResponse> LineageService::GetLineagePaths(
     }
     ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, touched, false));
     for (const Path& path : paths) {
+      bool visible = true;
+      for (const Edge& edge : path) visible &= names.Visible(edge.source) && names.Visible(edge.target);
+      if (!visible) continue;
       v1::LineagePath* out = result.add_paths();
       for (const Edge& edge : path) *out->add_edges() = names.ToLineageEdge(edge, graphs->columns);
     }
@@ -195,13 +200,15 @@ absl::StatusOr<v1::GetImpactResponse> LineageService::GetImpact(const Caller& ca
     std::set<NodeId> starts(query.start.begin(), query.start.end());
     std::set<std::pair<std::string, std::string>> datasets;
     for (const ReachedNode& reached : walk.nodes) {
-      if (starts.count(reached.node)) continue;
+      if (starts.count(reached.node) || !names.Visible(reached.node)) continue;
       v1::FieldRef ref = names.Ref(reached.node);
       if (!ref.field().empty()) *result.add_columns() = ref;
       datasets.insert({ref.namespace_(), ref.dataset()});
     }
     std::set<int64_t> jobs;
-    for (const Edge& edge : walk.edges) jobs.insert(edge.job);
+    for (const Edge& edge : walk.edges) {
+      if (names.Visible(edge.source) && names.Visible(edge.target)) jobs.insert(edge.job);
+    }
     for (int64_t job : jobs) *result.add_jobs() = names.Job(job);
 
     std::set<std::pair<std::string, std::string>> owners;

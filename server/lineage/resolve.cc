@@ -63,7 +63,10 @@ absl::StatusOr<NodeNames> NodeNames::Load(store::ReadTxn& txn, const TraversalRe
     job_ids.push_back(edge.job);
   }
   ASSIGN_OR_RETURN(auto fields, txn.FieldsById(field_ids));
-  for (auto& info : fields) names.fields_[info.id] = std::move(info);
+  for (auto& info : fields) {
+    dataset_ids.push_back(info.dataset_id);  // to know whether it is deleted
+    names.fields_[info.id] = std::move(info);
+  }
   ASSIGN_OR_RETURN(auto datasets, txn.DatasetsById(dataset_ids));
   for (auto& info : datasets) names.datasets_[info.id] = std::move(info);
   ASSIGN_OR_RETURN(auto jobs, txn.JobsById(job_ids));
@@ -75,6 +78,13 @@ const store::FieldInfo* NodeNames::Field(NodeId node) const {
   if (dataset_graph_ || node < 0) return nullptr;
   auto it = fields_.find(node);
   return it == fields_.end() ? nullptr : &it->second;
+}
+
+bool NodeNames::Visible(NodeId node) const {
+  int64_t dataset = dataset_graph_ ? node : -node;
+  if (const store::FieldInfo* field = Field(node)) dataset = field->dataset_id;
+  auto it = datasets_.find(dataset);
+  return it != datasets_.end() && !it->second.deleted;
 }
 
 v1::FieldRef NodeNames::Ref(NodeId node) const {

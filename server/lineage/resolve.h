@@ -43,6 +43,9 @@ class NodeNames {
   v1::JobId Job(int64_t job) const;
   v1::LineageEdge ToLineageEdge(const Edge& edge, const Graph& graph) const;
   const store::FieldInfo* Field(NodeId node) const;
+  // False for a node of a deleted dataset (or one whose names did not
+  // load): answers leave such nodes, and edges touching them, out.
+  bool Visible(NodeId node) const;
 
  private:
   bool dataset_graph_ = false;

@@ -527,3 +527,30 @@ TEST_F(LineageTest, IngestionNeedsPermission) {
 
 }  // namespace
 }  // namespace cadastre::lineage
+
+namespace cadastre::lineage {
+namespace {
+
+TEST_F(LineageTest, DeletedDatasetsLeaveLineageAnswers) {
+  BuildPipeline();
+  v1::DeleteDatasetRequest del;
+  del.set_namespace_(kDwh);
+  del.set_name("curated.contacts");
+  ASSERT_TRUE(catalog_->DeleteDataset(admin_, del).ok());
+  auto response = Lineage(kCrm, "customers", "email", v1::DOWNSTREAM);
+  EXPECT_EQ(Ids(response), (std::set<std::string>{F(kCrm, "customers", "email"),
+                                                  F(kLake, "customers", "email"),
+                                                  F(kDwh, "curated.customers", "email_hash"),
+                                                  F(kDwh, "marts.sales_by_country", "contact_key")}));
+  for (const auto& edge : response.edges()) {
+    EXPECT_EQ(edge.target().find("curated.contacts"), std::string::npos) << edge.target();
+  }
+  // And the answer about the deleted dataset itself is "not found".
+  v1::GetLineageRequest request;
+  request.set_namespace_(kDwh);
+  request.set_dataset("curated.contacts");
+  EXPECT_EQ(lineage_->GetLineage(admin_, request).status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace cadastre::lineage
