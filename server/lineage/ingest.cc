@@ -15,7 +15,7 @@
 #include "server/common/status.h"
 #include "server/lineage/lineage_service.h"
 #include "server/openlineage/event.h"
-#include "server/policy/authenticator.h"
+#include "server/policy/crypto.h"
 
 namespace cadastre::lineage {
 namespace {
@@ -117,6 +117,53 @@ using EdgeKey = std::tuple<int64_t, int64_t, std::string, std::string, bool, std
 
 EdgeKey KeyOf(const store::ColumnEdgeRow& row) {
   return {row.source_field, row.target_field, row.type, row.subtype, row.masking, row.description};
+}
+
+// Names an event brings must follow the catalog's rules, like names sent to
+// the catalog API: INVALID_ARGUMENT naming the JSON path otherwise.
+absl::Status ValidateDatasetNames(const ol::Dataset& dataset, const std::string& path) {
+  RETURN_IF_ERROR(catalog::ValidateName(path + ".namespace", dataset.ns));
+  RETURN_IF_ERROR(catalog::ValidateName(path + ".name", dataset.name));
+  const ol::DatasetFacets& facets = dataset.facets;
+  if (facets.schema) {
+    for (size_t i = 0; i < facets.schema->size(); i++) {
+      RETURN_IF_ERROR(catalog::ValidateName(
+          absl::StrCat(path, ".facets.schema.fields[", i, "].name"), (*facets.schema)[i].name));
+    }
+  }
+  if (!facets.column_lineage) return absl::OkStatus();
+  const std::string lineage = path + ".facets.columnLineage";
+  auto check_input = [&](const ol::InputLineage& input) -> absl::Status {
+    RETURN_IF_ERROR(catalog::ValidateName(lineage + ".namespace", input.source.ns));
+    RETURN_IF_ERROR(catalog::ValidateName(lineage + ".name", input.source.dataset));
+    if (!input.source.field.empty()) {
+      RETURN_IF_ERROR(catalog::ValidateName(lineage + ".field", input.source.field));
+    }
+    return absl::OkStatus();
+  };
+  for (const ol::FieldLineage& field : facets.column_lineage->fields) {
+    RETURN_IF_ERROR(catalog::ValidateName(lineage + ".fields", field.target_field));
+    for (const ol::InputLineage& input : field.inputs) RETURN_IF_ERROR(check_input(input));
+  }
+  for (const ol::InputLineage& input : facets.column_lineage->dataset) {
+    RETURN_IF_ERROR(check_input(input));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateNames(const ol::Event& event) {
+  if (event.job) {
+    RETURN_IF_ERROR(catalog::ValidateName("job.namespace", event.job->ns));
+    RETURN_IF_ERROR(catalog::ValidateName("job.name", event.job->name));
+  }
+  for (size_t i = 0; i < event.inputs.size(); i++) {
+    RETURN_IF_ERROR(ValidateDatasetNames(event.inputs[i], absl::StrCat("inputs[", i, "]")));
+  }
+  for (size_t i = 0; i < event.outputs.size(); i++) {
+    RETURN_IF_ERROR(ValidateDatasetNames(event.outputs[i], absl::StrCat("outputs[", i, "]")));
+  }
+  if (event.dataset) RETURN_IF_ERROR(ValidateDatasetNames(*event.dataset, "dataset"));
+  return absl::OkStatus();
 }
 
 // Everything one ingestion transaction does, with what it counts.
@@ -482,6 +529,15 @@ absl::StatusOr<v1::IngestLineageResponse> LineageService::IngestLineage(
   RETURN_IF_ERROR(authorizer_->Check(caller, policy::Permission::kWriteLineage,
                                      policy::Resource::System()));
   ASSIGN_OR_RETURN(std::vector<ol::Event> events, ol::ParseEvents(request.event()));
+  for (size_t i = 0; i < events.size(); i++) {
+    absl::Status status = ValidateNames(events[i]);
+    if (!status.ok() && events.size() > 1) {
+      const std::string field = absl::StrCat("[", i, "].", FieldOf(status).value_or(""));
+      const std::string message(status.message());
+      return InvalidField(field, message.substr(message.find(':') + 2));
+    }
+    RETURN_IF_ERROR(status);
+  }
   v1::IngestLineageResponse response;
   GraphChanges changes;
   std::lock_guard<std::mutex> lock(ingest_mu_);

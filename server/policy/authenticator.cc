@@ -50,12 +50,6 @@ absl::Status WriteSecretFile(const std::string& path, std::string_view content) 
 
 }  // namespace
 
-std::string Sha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), len);
-}
 
 std::string NewTokenSecret() {
   return absl::StrCat("cad_", absl::WebSafeBase64Escape(RandomBytes(32)));

@@ -7,13 +7,11 @@
 
 #include "absl/status/statusor.h"
 #include "server/common/clock.h"
+#include "server/policy/crypto.h"
 #include "server/policy/caller.h"
 #include "server/store/store.h"
 
 namespace cadastre::policy {
-
-// The raw 32-byte SHA-256 of `data`.
-std::string Sha256(std::string_view data);
 
 // The raw 32-byte SHA-256 of a token secret.
 inline std::string HashToken(std::string_view secret) { return Sha256(secret); }

@@ -554,3 +554,26 @@ TEST_F(LineageTest, DeletedDatasetsLeaveLineageAnswers) {
 
 }  // namespace
 }  // namespace cadastre::lineage
+
+namespace cadastre::lineage {
+namespace {
+
+TEST_F(LineageTest, NamesInEventsFollowTheCatalogRules) {
+  json event = RunEvent("job", Uuid(80), "COMPLETE", "2026-01-01T00:00:00Z", {{kCrm, "a"}},
+                        {kCrm, "b"}, {{"x", {{kCrm, "a", "x"}}}});
+  json bad = event;
+  bad["outputs"][0]["name"] = "line\nbreak";
+  auto result = Ingest(bad);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(result.status()), "outputs[0].name") << result.status();
+  bad = event;
+  bad["job"]["name"] = " padded";
+  EXPECT_EQ(FieldOf(Ingest(bad).status()), "job.name");
+  auto batch = Ingest(json::array({event, bad}));
+  EXPECT_EQ(FieldOf(batch.status()), "[1].job.name") << batch.status();
+  v1::ListLineageEventsRequest list;
+  EXPECT_EQ(lineage_->ListLineageEvents(admin_, list)->total_count(), 0);
+}
+
+}  // namespace
+}  // namespace cadastre::lineage
