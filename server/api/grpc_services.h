@@ -39,37 +39,39 @@ class GrpcCall {
   const Dispatcher* dispatcher_;
 };
 
+// One unary method: `Service.Name` calls catalog/lineage's Service::Name.
+#define CADASTRE_GRPC_METHOD(Service, Name, Req, Resp)                              \
+  grpc::Status Name(grpc::ServerContext* context, const v1::Req* request,          \
+                    v1::Resp* response) override {                                 \
+    return call_(context, #Service "." #Name, service_, &ServiceImpl::Name, *request, \
+                 response);                                                        \
+  }
+
 class GrpcCatalogService final : public v1::CatalogService::Service {
  public:
+  using ServiceImpl = catalog::CatalogService;
   GrpcCatalogService(catalog::CatalogService* service, const Dispatcher* dispatcher)
       : service_(service), call_(dispatcher) {}
 
-#define CADASTRE_GRPC_METHOD(Name, Req, Resp)                                        \
-  grpc::Status Name(grpc::ServerContext* context, const v1::Req* request,            \
-                    v1::Resp* response) override {                                   \
-    return call_(context, "CatalogService." #Name, service_,                         \
-                 &catalog::CatalogService::Name, *request, response);               \
-  }
-  CADASTRE_GRPC_METHOD(PutNamespace, PutNamespaceRequest, Namespace)
-  CADASTRE_GRPC_METHOD(GetNamespace, GetNamespaceRequest, Namespace)
-  CADASTRE_GRPC_METHOD(ListNamespaces, ListNamespacesRequest, ListNamespacesResponse)
-  CADASTRE_GRPC_METHOD(DeleteNamespace, DeleteNamespaceRequest, Namespace)
-  CADASTRE_GRPC_METHOD(PutDataset, PutDatasetRequest, Dataset)
-  CADASTRE_GRPC_METHOD(GetDataset, GetDatasetRequest, Dataset)
-  CADASTRE_GRPC_METHOD(ListDatasets, ListDatasetsRequest, ListDatasetsResponse)
-  CADASTRE_GRPC_METHOD(DeleteDataset, DeleteDatasetRequest, Dataset)
-  CADASTRE_GRPC_METHOD(RestoreDataset, RestoreDatasetRequest, Dataset)
-  CADASTRE_GRPC_METHOD(ListDatasetVersions, ListDatasetVersionsRequest, ListDatasetVersionsResponse)
-  CADASTRE_GRPC_METHOD(TagDataset, TagDatasetRequest, Dataset)
-  CADASTRE_GRPC_METHOD(UntagDataset, TagDatasetRequest, Dataset)
-  CADASTRE_GRPC_METHOD(TagField, TagFieldRequest, Dataset)
-  CADASTRE_GRPC_METHOD(UntagField, TagFieldRequest, Dataset)
-  CADASTRE_GRPC_METHOD(PutTag, PutTagRequest, Tag)
-  CADASTRE_GRPC_METHOD(GetTag, GetTagRequest, Tag)
-  CADASTRE_GRPC_METHOD(ListTags, ListTagsRequest, ListTagsResponse)
-  CADASTRE_GRPC_METHOD(DeleteTag, DeleteTagRequest, Tag)
-  CADASTRE_GRPC_METHOD(ListTagVersions, ListTagVersionsRequest, ListVersionsResponse)
-#undef CADASTRE_GRPC_METHOD
+  CADASTRE_GRPC_METHOD(CatalogService, PutNamespace, PutNamespaceRequest, Namespace)
+  CADASTRE_GRPC_METHOD(CatalogService, GetNamespace, GetNamespaceRequest, Namespace)
+  CADASTRE_GRPC_METHOD(CatalogService, ListNamespaces, ListNamespacesRequest, ListNamespacesResponse)
+  CADASTRE_GRPC_METHOD(CatalogService, DeleteNamespace, DeleteNamespaceRequest, Namespace)
+  CADASTRE_GRPC_METHOD(CatalogService, PutDataset, PutDatasetRequest, Dataset)
+  CADASTRE_GRPC_METHOD(CatalogService, GetDataset, GetDatasetRequest, Dataset)
+  CADASTRE_GRPC_METHOD(CatalogService, ListDatasets, ListDatasetsRequest, ListDatasetsResponse)
+  CADASTRE_GRPC_METHOD(CatalogService, DeleteDataset, DeleteDatasetRequest, Dataset)
+  CADASTRE_GRPC_METHOD(CatalogService, RestoreDataset, RestoreDatasetRequest, Dataset)
+  CADASTRE_GRPC_METHOD(CatalogService, ListDatasetVersions, ListDatasetVersionsRequest, ListDatasetVersionsResponse)
+  CADASTRE_GRPC_METHOD(CatalogService, TagDataset, TagDatasetRequest, Dataset)
+  CADASTRE_GRPC_METHOD(CatalogService, UntagDataset, TagDatasetRequest, Dataset)
+  CADASTRE_GRPC_METHOD(CatalogService, TagField, TagFieldRequest, Dataset)
+  CADASTRE_GRPC_METHOD(CatalogService, UntagField, TagFieldRequest, Dataset)
+  CADASTRE_GRPC_METHOD(CatalogService, PutTag, PutTagRequest, Tag)
+  CADASTRE_GRPC_METHOD(CatalogService, GetTag, GetTagRequest, Tag)
+  CADASTRE_GRPC_METHOD(CatalogService, ListTags, ListTagsRequest, ListTagsResponse)
+  CADASTRE_GRPC_METHOD(CatalogService, DeleteTag, DeleteTagRequest, Tag)
+  CADASTRE_GRPC_METHOD(CatalogService, ListTagVersions, ListTagVersionsRequest, ListVersionsResponse)
 
  private:
   catalog::CatalogService* service_;
@@ -78,23 +80,17 @@ class GrpcCatalogService final : public v1::CatalogService::Service {
 
 class GrpcGlossaryService final : public v1::GlossaryService::Service {
  public:
+  using ServiceImpl = catalog::GlossaryService;
   GrpcGlossaryService(catalog::GlossaryService* service, const Dispatcher* dispatcher)
       : service_(service), call_(dispatcher) {}
 
-#define CADASTRE_GRPC_METHOD(Name, Req, Resp)                                        \
-  grpc::Status Name(grpc::ServerContext* context, const v1::Req* request,            \
-                    v1::Resp* response) override {                                   \
-    return call_(context, "GlossaryService." #Name, service_,                        \
-                 &catalog::GlossaryService::Name, *request, response);              \
-  }
-  CADASTRE_GRPC_METHOD(PutTerm, PutTermRequest, GlossaryTerm)
-  CADASTRE_GRPC_METHOD(GetTerm, GetTermRequest, GlossaryTerm)
-  CADASTRE_GRPC_METHOD(ListTerms, ListTermsRequest, ListTermsResponse)
-  CADASTRE_GRPC_METHOD(DeleteTerm, DeleteTermRequest, GlossaryTerm)
-  CADASTRE_GRPC_METHOD(ListTermVersions, ListTermVersionsRequest, ListVersionsResponse)
-  CADASTRE_GRPC_METHOD(LinkTerm, LinkTermRequest, Dataset)
-  CADASTRE_GRPC_METHOD(UnlinkTerm, LinkTermRequest, Dataset)
-#undef CADASTRE_GRPC_METHOD
+  CADASTRE_GRPC_METHOD(GlossaryService, PutTerm, PutTermRequest, GlossaryTerm)
+  CADASTRE_GRPC_METHOD(GlossaryService, GetTerm, GetTermRequest, GlossaryTerm)
+  CADASTRE_GRPC_METHOD(GlossaryService, ListTerms, ListTermsRequest, ListTermsResponse)
+  CADASTRE_GRPC_METHOD(GlossaryService, DeleteTerm, DeleteTermRequest, GlossaryTerm)
+  CADASTRE_GRPC_METHOD(GlossaryService, ListTermVersions, ListTermVersionsRequest, ListVersionsResponse)
+  CADASTRE_GRPC_METHOD(GlossaryService, LinkTerm, LinkTermRequest, Dataset)
+  CADASTRE_GRPC_METHOD(GlossaryService, UnlinkTerm, LinkTermRequest, Dataset)
 
  private:
   catalog::GlossaryService* service_;
@@ -103,33 +99,29 @@ class GrpcGlossaryService final : public v1::GlossaryService::Service {
 
 class GrpcLineageService final : public v1::LineageService::Service {
  public:
+  using ServiceImpl = lineage::LineageService;
   GrpcLineageService(lineage::LineageService* service, const Dispatcher* dispatcher)
       : service_(service), call_(dispatcher) {}
 
-#define CADASTRE_GRPC_METHOD(Name, Req, Resp)                                        \
-  grpc::Status Name(grpc::ServerContext* context, const v1::Req* request,            \
-                    v1::Resp* response) override {                                   \
-    return call_(context, "LineageService." #Name, service_,                         \
-                 &lineage::LineageService::Name, *request, response);               \
-  }
-  CADASTRE_GRPC_METHOD(IngestLineage, IngestLineageRequest, IngestLineageResponse)
-  CADASTRE_GRPC_METHOD(ListLineageEvents, ListLineageEventsRequest, ListLineageEventsResponse)
-  CADASTRE_GRPC_METHOD(GetMarquezLineage, MarquezLineageRequest, LineageGraphResponse)
-  CADASTRE_GRPC_METHOD(GetMarquezColumnLineage, MarquezLineageRequest, LineageGraphResponse)
-  CADASTRE_GRPC_METHOD(GetLineage, GetLineageRequest, GetLineageResponse)
-  CADASTRE_GRPC_METHOD(GetLineagePaths, GetLineagePathsRequest, GetLineagePathsResponse)
-  CADASTRE_GRPC_METHOD(GetImpact, GetImpactRequest, GetImpactResponse)
-  CADASTRE_GRPC_METHOD(ListPersonalDataLeaks, ListPersonalDataLeaksRequest, ListPersonalDataLeaksResponse)
-  CADASTRE_GRPC_METHOD(GetJob, GetJobRequest, Job)
-  CADASTRE_GRPC_METHOD(ListJobs, ListJobsRequest, ListJobsResponse)
-  CADASTRE_GRPC_METHOD(ListRuns, ListRunsRequest, ListRunsResponse)
-  CADASTRE_GRPC_METHOD(BlockPropagation, BlockPropagationRequest, Dataset)
-  CADASTRE_GRPC_METHOD(UnblockPropagation, BlockPropagationRequest, Dataset)
-#undef CADASTRE_GRPC_METHOD
+  CADASTRE_GRPC_METHOD(LineageService, IngestLineage, IngestLineageRequest, IngestLineageResponse)
+  CADASTRE_GRPC_METHOD(LineageService, ListLineageEvents, ListLineageEventsRequest, ListLineageEventsResponse)
+  CADASTRE_GRPC_METHOD(LineageService, GetMarquezLineage, MarquezLineageRequest, LineageGraphResponse)
+  CADASTRE_GRPC_METHOD(LineageService, GetMarquezColumnLineage, MarquezLineageRequest, LineageGraphResponse)
+  CADASTRE_GRPC_METHOD(LineageService, GetLineage, GetLineageRequest, GetLineageResponse)
+  CADASTRE_GRPC_METHOD(LineageService, GetLineagePaths, GetLineagePathsRequest, GetLineagePathsResponse)
+  CADASTRE_GRPC_METHOD(LineageService, GetImpact, GetImpactRequest, GetImpactResponse)
+  CADASTRE_GRPC_METHOD(LineageService, ListPersonalDataLeaks, ListPersonalDataLeaksRequest, ListPersonalDataLeaksResponse)
+  CADASTRE_GRPC_METHOD(LineageService, GetJob, GetJobRequest, Job)
+  CADASTRE_GRPC_METHOD(LineageService, ListJobs, ListJobsRequest, ListJobsResponse)
+  CADASTRE_GRPC_METHOD(LineageService, ListRuns, ListRunsRequest, ListRunsResponse)
+  CADASTRE_GRPC_METHOD(LineageService, BlockPropagation, BlockPropagationRequest, Dataset)
+  CADASTRE_GRPC_METHOD(LineageService, UnblockPropagation, BlockPropagationRequest, Dataset)
 
  private:
   lineage::LineageService* service_;
   GrpcCall call_;
 };
+
+#undef CADASTRE_GRPC_METHOD
 
 }  // namespace cadastre::api

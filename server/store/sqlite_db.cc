@@ -77,6 +77,15 @@ absl::StatusOr<bool> Statement::Step() {
   return db_->Error(rc, sqlite3_sql(stmt_));
 }
 
+absl::Status Statement::ForEachRow(const std::function<void(const Statement&)>& row) {
+  while (true) {
+    absl::StatusOr<bool> more = Step();
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    row(*this);
+  }
+}
+
 absl::Status Statement::Run() {
   while (true) {
     absl::StatusOr<bool> row = Step();

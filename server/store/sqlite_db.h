@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,9 @@ class Statement {
   absl::StatusOr<bool> Step();
   // Runs a statement that returns no rows (or whose rows do not matter).
   absl::Status Run();
+  // Steps through every row, calling `row` with this statement positioned
+  // on it; stops at the first error.
+  absl::Status ForEachRow(const std::function<void(const Statement&)>& row);
 
   // Column accessors for the current row; columns count from 0.
   bool IsNull(int column) const;

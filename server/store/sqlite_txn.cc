@@ -111,11 +111,9 @@ absl::StatusOr<Listing<v1::Namespace>> SqliteTxn::ListNamespaces(Page page, bool
                                                "WHERE ? OR is_hidden = 0 "
                                                "ORDER BY name LIMIT ? OFFSET ?"));
   stmt.BindAll(include_hidden, SqlLimit(page), SqlOffset(page));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     ReadNamespaceRow(stmt, &listing.items.emplace_back());
-  }
+  }));
   return listing;
 }
 

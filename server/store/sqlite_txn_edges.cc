@@ -70,11 +70,9 @@ std::optional<int64_t> StoredValidTo(int64_t valid_to) {
 
 absl::StatusOr<std::vector<ColumnEdgeRow>> CollectEdges(Statement& stmt) {
   std::vector<ColumnEdgeRow> edges;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     edges.push_back(ReadEdge(stmt));
-  }
+  }));
   return edges;
 }
 
@@ -97,11 +95,9 @@ absl::StatusOr<std::vector<FieldInfo>> SqliteTxn::FieldsOfDataset(int64_t datase
                                "ORDER BY f.ordinal, f.position"));
   stmt.Bind(dataset_id);
   std::vector<FieldInfo> fields;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     fields.push_back(ReadFieldInfo(stmt));
-  }
+  }));
   return fields;
 }
 
@@ -111,11 +107,9 @@ absl::StatusOr<std::vector<FieldInfo>> SqliteTxn::FieldsById(const std::vector<i
   ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT " CADASTRE_FIELD_INFO_COLUMNS
                                                "WHERE f.id IN (SELECT value FROM json_each(?))"));
   stmt.Bind(IdsJson(ids));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     fields.push_back(ReadFieldInfo(stmt));
-  }
+  }));
   return fields;
 }
 
@@ -127,12 +121,10 @@ absl::StatusOr<std::vector<DatasetInfo>> SqliteTxn::DatasetsById(const std::vect
                                "JOIN namespaces n ON n.id = d.namespace_id "
                                "WHERE d.id IN (SELECT value FROM json_each(?))"));
   stmt.Bind(IdsJson(ids));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     datasets.push_back(
         {.id = stmt.Int(0), .ns = stmt.Text(1), .name = stmt.Text(2), .deleted = stmt.Bool(3)});
-  }
+  }));
   return datasets;
 }
 
@@ -142,11 +134,9 @@ absl::StatusOr<std::vector<JobInfo>> SqliteTxn::JobsById(const std::vector<int64
   ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT id, ns, name FROM jobs "
                                                "WHERE id IN (SELECT value FROM json_each(?))"));
   stmt.Bind(IdsJson(ids));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     jobs.push_back({.id = stmt.Int(0), .ns = stmt.Text(1), .name = stmt.Text(2)});
-  }
+  }));
   return jobs;
 }
 
@@ -162,11 +152,9 @@ absl::StatusOr<std::vector<FieldInfo>> SqliteTxn::FieldsTagged(std::string_view 
                                                "ORDER BY n.name, d.name, f.ordinal, f.position"));
   stmt.Bind(tag);
   std::vector<FieldInfo> fields;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     fields.push_back(ReadFieldInfo(stmt));
-  }
+  }));
   return fields;
 }
 
@@ -193,15 +181,13 @@ absl::Status SqliteTxn::UpsertJobIo(const JobIoRow& row) {
 absl::Status SqliteTxn::ScanJobIo(const std::function<void(const JobIoRow&)>& fn) {
   ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT job_id, dataset_id, output, first_seen, "
                                                "last_seen FROM job_io"));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     fn({.job = stmt.Int(0),
         .dataset = stmt.Int(1),
         .output = stmt.Bool(2),
         .first_seen = stmt.Int(3),
         .last_seen = stmt.Int(4)});
-  }
+  }));
   return absl::OkStatus();
 }
 
@@ -288,11 +274,9 @@ absl::StatusOr<std::vector<ColumnEdgeRow>> SqliteTxn::OpenEdgesOfDataset(int64_t
 
 absl::Status SqliteTxn::ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) {
   ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT " CADASTRE_EDGE_COLUMNS "ORDER BY id"));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     fn(ReadEdge(stmt));
-  }
+  }));
   return absl::OkStatus();
 }
 

@@ -96,11 +96,9 @@ absl::StatusOr<std::vector<v1::Tag>> SqliteTxn::ListTags() {
   ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT name, description, propagate, created_at, "
                                                "updated_at FROM tags ORDER BY name"));
   std::vector<v1::Tag> tags;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     ReadTagRow(stmt, &tags.emplace_back());
-  }
+  }));
   return tags;
 }
 

@@ -319,11 +319,9 @@ absl::StatusOr<Listing<std::string>> SqliteTxn::ListLineageEvents(const EventQue
                                                  "ORDER BY event_time DESC, seq DESC "
                                                  "LIMIT ? OFFSET ?"));
   stmt.BindAll(from, to, SqlLimit(query.page), SqlOffset(query.page));
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
     listing.items.push_back(stmt.Text(0));
-  }
+  }));
   return listing;
 }
 
