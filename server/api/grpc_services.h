@@ -5,10 +5,12 @@
 #include <memory>
 #include <string>
 
+#include "cadastre/v1/access.grpc.pb.h"
 #include "cadastre/v1/catalog.grpc.pb.h"
 #include "cadastre/v1/glossary.grpc.pb.h"
 #include "cadastre/v1/lineage.grpc.pb.h"
 #include "server/api/dispatcher.h"
+#include "server/access/access_service.h"
 #include "server/catalog/catalog_service.h"
 #include "server/catalog/glossary_service.h"
 #include "server/lineage/lineage_service.h"
@@ -119,6 +121,37 @@ class GrpcLineageService final : public v1::LineageService::Service {
 
  private:
   lineage::LineageService* service_;
+  GrpcCall call_;
+};
+
+class GrpcAccessService final : public v1::AccessService::Service {
+ public:
+  using ServiceImpl = access::AccessService;
+  GrpcAccessService(access::AccessService* service, const Dispatcher* dispatcher)
+      : service_(service), call_(dispatcher) {}
+
+  CADASTRE_GRPC_METHOD(AccessService, WhoAmI, WhoAmIRequest, WhoAmIResponse)
+  CADASTRE_GRPC_METHOD(AccessService, PutPrincipal, PutPrincipalRequest, Principal)
+  CADASTRE_GRPC_METHOD(AccessService, GetPrincipal, GetPrincipalRequest, Principal)
+  CADASTRE_GRPC_METHOD(AccessService, ListPrincipals, ListPrincipalsRequest, ListPrincipalsResponse)
+  CADASTRE_GRPC_METHOD(AccessService, DeletePrincipal, DeletePrincipalRequest, Principal)
+  CADASTRE_GRPC_METHOD(AccessService, CreateToken, CreateTokenRequest, CreateTokenResponse)
+  CADASTRE_GRPC_METHOD(AccessService, ListTokens, ListTokensRequest, ListTokensResponse)
+  CADASTRE_GRPC_METHOD(AccessService, RevokeToken, RevokeTokenRequest, TokenInfo)
+  CADASTRE_GRPC_METHOD(AccessService, PutRole, PutRoleRequest, Role)
+  CADASTRE_GRPC_METHOD(AccessService, GetRole, GetRoleRequest, Role)
+  CADASTRE_GRPC_METHOD(AccessService, ListRoles, ListRolesRequest, ListRolesResponse)
+  CADASTRE_GRPC_METHOD(AccessService, DeleteRole, DeleteRoleRequest, Role)
+  CADASTRE_GRPC_METHOD(AccessService, CreateGrant, CreateGrantRequest, Grant)
+  CADASTRE_GRPC_METHOD(AccessService, ListGrants, ListGrantsRequest, ListGrantsResponse)
+  CADASTRE_GRPC_METHOD(AccessService, DeleteGrant, DeleteGrantRequest, Grant)
+  CADASTRE_GRPC_METHOD(AccessService, PutMaskingPolicy, PutMaskingPolicyRequest, MaskingPolicy)
+  CADASTRE_GRPC_METHOD(AccessService, GetMaskingPolicy, GetMaskingPolicyRequest, MaskingPolicy)
+  CADASTRE_GRPC_METHOD(AccessService, ListMaskingPolicies, ListMaskingPoliciesRequest, ListMaskingPoliciesResponse)
+  CADASTRE_GRPC_METHOD(AccessService, DeleteMaskingPolicy, DeleteMaskingPolicyRequest, MaskingPolicy)
+
+ private:
+  access::AccessService* service_;
   GrpcCall call_;
 };
 

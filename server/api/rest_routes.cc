@@ -115,7 +115,10 @@ const FieldDescriptor* FindQueryField(google::protobuf::Message* request, const 
 absl::Status FillRequest(const RestRequest& rest, std::string_view body_field,
                          google::protobuf::Message* request) {
   const auto* descriptor = request->GetDescriptor();
-  if (!body_field.empty()) {
+  if (body_field == "*") {
+    // The body is the request message itself; path parameters win.
+    if (!rest.body.empty()) RETURN_IF_ERROR(FromJson(rest.body, request));
+  } else if (!body_field.empty()) {
     const FieldDescriptor* field = descriptor->FindFieldByName(std::string(body_field));
     if (field == nullptr) return absl::InternalError("the route names an unknown body field");
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
@@ -220,6 +223,39 @@ void AddLineageRoutes(lineage::LineageService* l, Router* router) {
       "/api/v1/namespaces/{namespace}/datasets/{dataset}/fields/{field}/propagation-blocks/{tag}";
   add("POST", block, "LineageService.BlockPropagation", Bind(l, &L::BlockPropagation));
   add("DELETE", block, "LineageService.UnblockPropagation", Bind(l, &L::UnblockPropagation));
+}
+
+void AddAccessRoutes(access::AccessService* a, Router* router) {
+  using A = access::AccessService;
+  auto add = [&](const char* method, std::string pattern, const char* rpc, RestHandler handler,
+                 int success_status = 200) {
+    router->Add(Route{method, std::move(pattern), rpc, std::move(handler), success_status});
+  };
+  add("GET", "/api/v1/me", "AccessService.WhoAmI", Bind(a, &A::WhoAmI));
+  add("GET", "/api/v1/principals", "AccessService.ListPrincipals", Bind(a, &A::ListPrincipals));
+  const std::string principal = "/api/v1/principals/{name}";
+  add("GET", principal, "AccessService.GetPrincipal", Bind(a, &A::GetPrincipal));
+  add("PUT", principal, "AccessService.PutPrincipal", Bind(a, &A::PutPrincipal, "principal"));
+  add("DELETE", principal, "AccessService.DeletePrincipal", Bind(a, &A::DeletePrincipal));
+  const std::string tokens = "/api/v1/principals/{principal}/tokens";
+  add("POST", tokens, "AccessService.CreateToken", Bind(a, &A::CreateToken, "*"), 201);
+  add("GET", tokens, "AccessService.ListTokens", Bind(a, &A::ListTokens));
+  add("DELETE", tokens + "/{id}", "AccessService.RevokeToken", Bind(a, &A::RevokeToken));
+  add("GET", "/api/v1/roles", "AccessService.ListRoles", Bind(a, &A::ListRoles));
+  const std::string role = "/api/v1/roles/{name}";
+  add("GET", role, "AccessService.GetRole", Bind(a, &A::GetRole));
+  add("PUT", role, "AccessService.PutRole", Bind(a, &A::PutRole, "role"));
+  add("DELETE", role, "AccessService.DeleteRole", Bind(a, &A::DeleteRole));
+  add("GET", "/api/v1/grants", "AccessService.ListGrants", Bind(a, &A::ListGrants));
+  add("POST", "/api/v1/grants", "AccessService.CreateGrant", Bind(a, &A::CreateGrant, "grant"),
+      201);
+  add("DELETE", "/api/v1/grants/{id}", "AccessService.DeleteGrant", Bind(a, &A::DeleteGrant));
+  add("GET", "/api/v1/masking-policies", "AccessService.ListMaskingPolicies",
+      Bind(a, &A::ListMaskingPolicies));
+  const std::string policy = "/api/v1/masking-policies/{name}";
+  add("GET", policy, "AccessService.GetMaskingPolicy", Bind(a, &A::GetMaskingPolicy));
+  add("PUT", policy, "AccessService.PutMaskingPolicy", Bind(a, &A::PutMaskingPolicy, "policy"));
+  add("DELETE", policy, "AccessService.DeleteMaskingPolicy", Bind(a, &A::DeleteMaskingPolicy));
 }
 
 }  // namespace cadastre::api

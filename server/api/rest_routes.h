@@ -4,6 +4,7 @@
 #pragma once
 
 #include "server/api/rest_router.h"
+#include "server/access/access_service.h"
 #include "server/catalog/catalog_service.h"
 #include "server/catalog/glossary_service.h"
 #include "server/lineage/lineage_service.h"
@@ -18,9 +19,13 @@ void AddCatalogRoutes(catalog::CatalogService* catalog, catalog::GlossaryService
 // endpoints, jobs and runs, and Cadastre's lineage API.
 void AddLineageRoutes(lineage::LineageService* lineage, Router* router);
 
+// Adds the access-control routes: principals, tokens, roles, grants,
+// masking policies.
+void AddAccessRoutes(access::AccessService* access, Router* router);
+
 // Fills `request` from a REST request: path parameters into the fields of
-// the same name, the body (JSON) into `body_field` (a message field; none
-// when empty), and query parameters into scalar fields of the same name.
+// the same name, the body (JSON) into `body_field` (a message field; the
+// request itself when "*"; none when empty), and query parameters into scalar fields of the same name.
 // INVALID_ARGUMENT naming the field on a bad body or query value.
 absl::Status FillRequest(const RestRequest& rest, std::string_view body_field,
                          google::protobuf::Message* request);

@@ -24,6 +24,8 @@
 #include "server/common/status.h"
 #include "server/lineage/lineage_service.h"
 #include "server/policy/authenticator.h"
+#include "server/access/access_service.h"
+#include "server/policy/access.h"
 #include "server/policy/authorizer.h"
 #include "server/store/sqlite_store.h"
 
@@ -53,17 +55,20 @@ std::string HostPort(const std::string& host, int port) {
 struct App::Impl {
   SystemClock clock;
   std::unique_ptr<store::Store> store;
-  policy::Authorizer authorizer;
+  std::unique_ptr<policy::AccessModel> access_model;
+  std::unique_ptr<policy::Authorizer> authorizer;
   std::unique_ptr<policy::Authenticator> authenticator;
   std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<catalog::GlossaryService> glossary;
   std::unique_ptr<lineage::LineageService> lineage;
+  std::unique_ptr<access::AccessService> access;
   std::unique_ptr<api::Metrics> metrics;
   std::unique_ptr<api::Dispatcher> dispatcher;
   api::Router router;
   std::unique_ptr<api::GrpcCatalogService> grpc_catalog;
   std::unique_ptr<api::GrpcGlossaryService> grpc_glossary;
   std::unique_ptr<api::GrpcLineageService> grpc_lineage;
+  std::unique_ptr<api::GrpcAccessService> grpc_access;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<api::RestServer> rest_server;
   int grpc_port = 0;
@@ -98,20 +103,27 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
               {{"token_file", boot.token_file.empty() ? "(from CADASTRE_ADMIN_TOKEN)" : boot.token_file}});
   }
 
+  impl->access_model = std::make_unique<policy::AccessModel>(impl->store.get());
+  RETURN_IF_ERROR(impl->access_model->Reload());
+  impl->authorizer = std::make_unique<policy::Authorizer>(impl->access_model.get());
   impl->authenticator = std::make_unique<policy::Authenticator>(impl->store.get(), &impl->clock);
-  impl->catalog = std::make_unique<catalog::CatalogService>(impl->store.get(), &impl->authorizer,
+  impl->catalog = std::make_unique<catalog::CatalogService>(impl->store.get(), impl->authorizer.get(),
                                                             &impl->clock);
   impl->glossary = std::make_unique<catalog::GlossaryService>(impl->store.get(),
-                                                              &impl->authorizer, &impl->clock);
-  impl->lineage = std::make_unique<lineage::LineageService>(impl->store.get(), &impl->authorizer,
+                                                              impl->authorizer.get(), &impl->clock);
+  impl->lineage = std::make_unique<lineage::LineageService>(impl->store.get(), impl->authorizer.get(),
                                                             &impl->clock);
   RETURN_IF_ERROR(impl->lineage->Load());
   impl->catalog->set_hooks(impl->lineage.get());
+  impl->access = std::make_unique<access::AccessService>(
+      impl->store.get(), impl->access_model.get(), impl->authorizer.get(), &impl->clock, "");
+  impl->access->set_hooks(impl->lineage.get());
   impl->metrics = std::make_unique<api::Metrics>(impl->clock.Now());
   impl->dispatcher = std::make_unique<api::Dispatcher>(impl->authenticator.get(),
                                                        impl->metrics.get(), &impl->clock);
   api::AddCatalogRoutes(impl->catalog.get(), impl->glossary.get(), &impl->router);
   api::AddLineageRoutes(impl->lineage.get(), &impl->router);
+  api::AddAccessRoutes(impl->access.get(), &impl->router);
 
   // gRPC: the two services, health checking and reflection.
   impl->grpc_catalog =
@@ -120,6 +132,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
       std::make_unique<api::GrpcGlossaryService>(impl->glossary.get(), impl->dispatcher.get());
   impl->grpc_lineage =
       std::make_unique<api::GrpcLineageService>(impl->lineage.get(), impl->dispatcher.get());
+  impl->grpc_access =
+      std::make_unique<api::GrpcAccessService>(impl->access.get(), impl->dispatcher.get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -129,6 +143,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   builder.RegisterService(impl->grpc_catalog.get());
   builder.RegisterService(impl->grpc_glossary.get());
   builder.RegisterService(impl->grpc_lineage.get());
+  builder.RegisterService(impl->grpc_access.get());
   impl->grpc_server = builder.BuildAndStart();
   if (!impl->grpc_server || impl->grpc_port == 0) {
     return absl::UnavailableError(

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
+#include "server/catalog/dataset_access.h"
 #include "server/catalog/dataset_writes.h"
 #include "server/catalog/validation.h"
 #include "server/catalog/versioning.h"
@@ -15,13 +16,7 @@
 namespace cadastre::catalog {
 namespace {
 
-using policy::Permission;
 using policy::Resource;
-
-absl::Status NamespaceNotFound(const std::string& name) {
-  return WithField(absl::NotFoundError(absl::StrCat("namespace '", name, "' not found")),
-                   "namespace");
-}
 
 // Removes repeated entries, keeping the first occurrence's position.
 void Dedupe(google::protobuf::RepeatedPtrField<std::string>* values) {
@@ -167,7 +162,7 @@ v1::DatasetVersion ToDatasetVersion(const v1::EntityVersion& version, std::strin
 absl::StatusOr<v1::Namespace> CatalogService::PutNamespace(const Caller& caller,
                                                            const v1::PutNamespaceRequest& request) {
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kEditMetadata,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::EDIT_METADATA,
                                      Resource::Namespace(request.name())));
   RETURN_IF_ERROR(ValidateText("description", request.namespace_().description()));
   if (request.namespace_().owner_name().size() > kMaxNameBytes) {
@@ -210,7 +205,7 @@ absl::StatusOr<v1::Namespace> CatalogService::PutNamespace(const Caller& caller,
 absl::StatusOr<v1::Namespace> CatalogService::GetNamespace(const Caller& caller,
                                                            const v1::GetNamespaceRequest& request) {
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA,
                                      Resource::Namespace(request.name())));
   v1::Namespace result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
@@ -219,6 +214,8 @@ absl::StatusOr<v1::Namespace> CatalogService::GetNamespace(const Caller& caller,
       return WithField(NamespaceNotFound(request.name()), "name");
     }
     RETURN_IF_ERROR(found.status());
+    ASSIGN_OR_RETURN(bool visible, CanSeeNamespace(txn, *authorizer_, caller, request.name()));
+    if (!visible) return WithField(NamespaceNotFound(request.name()), "name");
     result = *std::move(found);
     return absl::OkStatus();
   }));
@@ -228,12 +225,25 @@ absl::StatusOr<v1::Namespace> CatalogService::GetNamespace(const Caller& caller,
 absl::StatusOr<v1::ListNamespacesResponse> CatalogService::ListNamespaces(
     const Caller& caller, const v1::ListNamespacesRequest& request) {
   ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata, Resource::Namespace("")));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::Namespace("")));
   v1::ListNamespacesResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(auto listing, txn.ListNamespaces(page, /*include_hidden=*/false));
-    for (auto& ns : listing.items) *result.add_namespaces() = std::move(ns);
-    result.set_total_count(listing.total_count);
+    if (authorizer_->AccessOf(caller).Everywhere(v1::READ_METADATA)) {
+      ASSIGN_OR_RETURN(auto listing, txn.ListNamespaces(page, /*include_hidden=*/false));
+      for (auto& ns : listing.items) *result.add_namespaces() = std::move(ns);
+      result.set_total_count(listing.total_count);
+      return absl::OkStatus();
+    }
+    // A scoped caller sees the namespaces that hold a dataset it sees.
+    ASSIGN_OR_RETURN(auto visible, VisibleDatasets(txn, *authorizer_, caller, ""));
+    std::vector<std::string> names;
+    for (const store::DatasetInfo& info : visible) {
+      if (names.empty() || names.back() != info.ns) names.push_back(info.ns);
+    }
+    result.set_total_count(static_cast<int>(names.size()));
+    for (size_t i = page.offset; i < names.size() && i < page.offset + page.limit; ++i) {
+      ASSIGN_OR_RETURN(*result.add_namespaces(), txn.GetNamespace(names[i]));
+    }
     return absl::OkStatus();
   }));
   return result;
@@ -242,7 +252,7 @@ absl::StatusOr<v1::ListNamespacesResponse> CatalogService::ListNamespaces(
 absl::StatusOr<v1::Namespace> CatalogService::DeleteNamespace(
     const Caller& caller, const v1::DeleteNamespaceRequest& request) {
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kEditMetadata,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::EDIT_METADATA,
                                      Resource::Namespace(request.name())));
   v1::Namespace result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
@@ -251,6 +261,13 @@ absl::StatusOr<v1::Namespace> CatalogService::DeleteNamespace(
       return WithField(NamespaceNotFound(request.name()), "name");
     }
     RETURN_IF_ERROR(found.status());
+    // The refusal below names datasets, so only a caller who may edit
+    // every dataset may delete a namespace.
+    ASSIGN_OR_RETURN(bool visible, CanSeeNamespace(txn, *authorizer_, caller, request.name()));
+    if (!visible) return WithField(NamespaceNotFound(request.name()), "name");
+    if (!authorizer_->AccessOf(caller).Everywhere(v1::EDIT_METADATA)) {
+      return absl::PermissionDeniedError("permission denied");
+    }
     ASSIGN_OR_RETURN(auto live, txn.ListDatasets(request.name(), store::Page{5, 0},
                                                  /*include_deleted=*/false));
     if (live.total_count > 0) {
@@ -288,21 +305,30 @@ absl::StatusOr<v1::Namespace> CatalogService::DeleteNamespace(
 absl::StatusOr<v1::Dataset> CatalogService::PutDataset(const Caller& caller,
                                                        const v1::PutDatasetRequest& request) {
   ASSIGN_OR_RETURN(v1::Dataset wanted, DatasetFromRequest(request));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kEditMetadata,
-                                     Resource::Dataset(request.namespace_(), request.name())));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::EDIT_METADATA, Resource::System()));
   v1::Dataset result;
   std::vector<int64_t> removed;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
     auto existing = LoadAnyDataset(txn, request.namespace_(), request.name());
     if (!existing.ok() && FieldOf(existing.status()) == "namespace") return existing.status();
     if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+    if (existing.ok()) {
+      RETURN_IF_ERROR(LoadDatasetFor(txn, *authorizer_, caller, v1::EDIT_METADATA,
+                                     request.namespace_(), request.name(), "name", true)
+                          .status());
+    }
+    // The dataset as it will be must be within the caller's scope too (a
+    // new one, or one moved to another domain).
+    wanted.set_created_by(existing.ok() ? existing->created_by() : caller.principal);
+    RETURN_IF_ERROR(authorizer_->CheckDataset(caller, v1::EDIT_METADATA, ScopeOf(wanted),
+                                              absl::PermissionDeniedError("permission denied")));
     std::string operation = !existing.ok()           ? "CREATE"
                             : existing->deleted()    ? "RESTORE"
                                                      : "UPDATE";
     ASSIGN_OR_RETURN(result, SaveDataset(txn, caller, clock_->Now(),
                                          existing.ok() ? &*existing : nullptr, wanted, operation,
                                          &removed));
-    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, result));
+    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, result));
     return absl::OkStatus();
   }));
   if (hooks_ && !removed.empty()) hooks_->FieldsRemoved(removed);
@@ -313,12 +339,12 @@ absl::StatusOr<v1::Dataset> CatalogService::GetDataset(const Caller& caller,
                                                        const v1::GetDatasetRequest& request) {
   RETURN_IF_ERROR(ValidateName("namespace", request.namespace_()));
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
-                                     Resource::Dataset(request.namespace_(), request.name())));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
   v1::Dataset result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(result, LoadLiveDataset(txn, request.namespace_(), request.name()));
-    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, result));
+    ASSIGN_OR_RETURN(result, LoadDatasetFor(txn, *authorizer_, caller, v1::READ_METADATA,
+                                            request.namespace_(), request.name()));
+    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, result));
     return absl::OkStatus();
   }));
   return result;
@@ -328,7 +354,7 @@ absl::StatusOr<v1::ListDatasetsResponse> CatalogService::ListDatasets(
     const Caller& caller, const v1::ListDatasetsRequest& request) {
   RETURN_IF_ERROR(ValidateName("namespace", request.namespace_()));
   ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA,
                                      Resource::Namespace(request.namespace_())));
   v1::ListDatasetsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
@@ -337,12 +363,22 @@ absl::StatusOr<v1::ListDatasetsResponse> CatalogService::ListDatasets(
       return NamespaceNotFound(request.namespace_());
     }
     RETURN_IF_ERROR(ns.status());
-    ASSIGN_OR_RETURN(auto listing, txn.ListDatasets(request.namespace_(), page, false));
-    for (auto& dataset : listing.items) {
-      RETURN_IF_ERROR(Decorate(txn, dataset));
-      *result.add_datasets() = std::move(dataset);
+    if (authorizer_->AccessOf(caller).Everywhere(v1::READ_METADATA)) {
+      ASSIGN_OR_RETURN(auto listing, txn.ListDatasets(request.namespace_(), page, false));
+      for (auto& dataset : listing.items) {
+        RETURN_IF_ERROR(Decorate(txn, dataset));
+        *result.add_datasets() = std::move(dataset);
+      }
+      result.set_total_count(listing.total_count);
+      return absl::OkStatus();
     }
-    result.set_total_count(listing.total_count);
+    ASSIGN_OR_RETURN(auto visible, VisibleDatasets(txn, *authorizer_, caller, request.namespace_()));
+    if (visible.empty()) return NamespaceNotFound(request.namespace_());
+    result.set_total_count(static_cast<int>(visible.size()));
+    for (size_t i = page.offset; i < visible.size() && i < page.offset + page.limit; ++i) {
+      ASSIGN_OR_RETURN(*result.add_datasets(),
+                       LoadLiveDataset(txn, visible[i].ns, visible[i].name));
+    }
     return absl::OkStatus();
   }));
   return result;
@@ -362,13 +398,13 @@ absl::StatusOr<v1::Dataset> CatalogService::SetDeleted(const Caller& caller, con
                                                        const std::string& name, bool deleted) {
   RETURN_IF_ERROR(ValidateName("namespace", ns));
   RETURN_IF_ERROR(ValidateName("name", name));
-  RETURN_IF_ERROR(
-      authorizer_->Check(caller, Permission::kEditMetadata, Resource::Dataset(ns, name)));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::EDIT_METADATA, Resource::System()));
   v1::Dataset result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
     // Deleting needs a live dataset; restoring takes either (a no-op when live).
-    ASSIGN_OR_RETURN(v1::Dataset before,
-                     deleted ? LoadLiveDataset(txn, ns, name) : LoadAnyDataset(txn, ns, name));
+    ASSIGN_OR_RETURN(v1::Dataset before, LoadDatasetFor(txn, *authorizer_, caller,
+                                                        v1::EDIT_METADATA, ns, name, "name",
+                                                        !deleted));
     v1::Dataset after = before;
     after.set_deleted(deleted);
     ASSIGN_OR_RETURN(result, SaveDataset(txn, caller, clock_->Now(), &before, after,
@@ -383,11 +419,12 @@ absl::StatusOr<v1::ListDatasetVersionsResponse> CatalogService::ListDatasetVersi
   RETURN_IF_ERROR(ValidateName("namespace", request.namespace_()));
   RETURN_IF_ERROR(ValidateName("name", request.name()));
   ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
-                                     Resource::Dataset(request.namespace_(), request.name())));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
   v1::ListDatasetVersionsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
-    RETURN_IF_ERROR(LoadAnyDataset(txn, request.namespace_(), request.name()).status());
+    RETURN_IF_ERROR(LoadDatasetFor(txn, *authorizer_, caller, v1::READ_METADATA,
+                                   request.namespace_(), request.name(), "name", true)
+                        .status());
     ASSIGN_OR_RETURN(auto listing,
                      txn.ListVersions(kDatasetEntity,
                                       DatasetKey(request.namespace_(), request.name()), page));

@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "server/catalog/catalog_service.h"
 #include "server/common/strings.h"
+#include "server/catalog/dataset_access.h"
 #include "server/catalog/dataset_writes.h"
 #include "server/catalog/validation.h"
 #include "server/catalog/versioning.h"
@@ -13,7 +14,6 @@
 namespace cadastre::catalog {
 namespace {
 
-using policy::Permission;
 using policy::Resource;
 
 absl::Status TagNotFound(const std::string& name, std::string_view field) {
@@ -36,7 +36,7 @@ absl::StatusOr<v1::Tag> CatalogService::PutTag(const Caller& caller,
                                                const v1::PutTagRequest& request) {
   RETURN_IF_ERROR(ValidateTagName("name", request.name()));
   RETURN_IF_ERROR(ValidateText("description", request.tag().description()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kManageClassifications,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::MANAGE_CLASSIFICATIONS,
                                      Resource::Tag(request.name())));
   v1::Tag result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
@@ -72,7 +72,7 @@ absl::StatusOr<v1::Tag> CatalogService::GetTag(const Caller& caller,
                                                const v1::GetTagRequest& request) {
   RETURN_IF_ERROR(ValidateTagName("name", request.name()));
   RETURN_IF_ERROR(
-      authorizer_->Check(caller, Permission::kReadMetadata, Resource::Tag(request.name())));
+      authorizer_->Check(caller, v1::READ_METADATA, Resource::Tag(request.name())));
   v1::Tag result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     auto found = txn.GetTag(request.name());
@@ -86,7 +86,7 @@ absl::StatusOr<v1::Tag> CatalogService::GetTag(const Caller& caller,
 
 absl::StatusOr<v1::ListTagsResponse> CatalogService::ListTags(const Caller& caller,
                                                               const v1::ListTagsRequest& request) {
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata, Resource::Tag("")));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::Tag("")));
   v1::ListTagsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     ASSIGN_OR_RETURN(auto tags, txn.ListTags());
@@ -99,7 +99,7 @@ absl::StatusOr<v1::ListTagsResponse> CatalogService::ListTags(const Caller& call
 absl::StatusOr<v1::Tag> CatalogService::DeleteTag(const Caller& caller,
                                                   const v1::DeleteTagRequest& request) {
   RETURN_IF_ERROR(ValidateTagName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kManageClassifications,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::MANAGE_CLASSIFICATIONS,
                                      Resource::Tag(request.name())));
   v1::Tag result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
@@ -108,10 +108,12 @@ absl::StatusOr<v1::Tag> CatalogService::DeleteTag(const Caller& caller,
     RETURN_IF_ERROR(found.status());
     ASSIGN_OR_RETURN(auto dependents, txn.TagDependents(request.name(), 10));
     if (!dependents.empty()) {
-      return WithField(absl::FailedPreconditionError(absl::StrCat(
-                           "classification '", request.name(), "' is still used by: ",
-                           absl::StrJoin(dependents, ", "))),
-                       "name");
+      return WithoutDependents(
+          WithField(absl::FailedPreconditionError(
+                        absl::StrCat("classification '", request.name(),
+                                     "' is still used by: ", absl::StrJoin(dependents, ", "))),
+                    "name"),
+          *authorizer_, caller, absl::StrCat("classification '", request.name(), "'"));
     }
     v1::Tag before = Comparable(*found);
     v1::Tag gone;
@@ -131,7 +133,7 @@ absl::StatusOr<v1::ListVersionsResponse> CatalogService::ListTagVersions(
   RETURN_IF_ERROR(ValidateTagName("name", request.name()));
   ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
   RETURN_IF_ERROR(
-      authorizer_->Check(caller, Permission::kReadMetadata, Resource::Tag(request.name())));
+      authorizer_->Check(caller, v1::READ_METADATA, Resource::Tag(request.name())));
   v1::ListVersionsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     ASSIGN_OR_RETURN(auto listing, txn.ListVersions(kTagEntity, request.name(), page));
@@ -172,11 +174,11 @@ absl::StatusOr<v1::Dataset> CatalogService::SetTag(const Caller& caller, const s
   RETURN_IF_ERROR(ValidateName("namespace", ns));
   RETURN_IF_ERROR(ValidateName("dataset", dataset));
   RETURN_IF_ERROR(ValidateTagName("tag", tag));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kManageClassifications,
-                                     Resource::Dataset(ns, dataset)));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::MANAGE_CLASSIFICATIONS, Resource::System()));
   v1::Dataset result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
-    auto before = LoadLiveDataset(txn, ns, dataset, "dataset");
+    auto before = LoadDatasetFor(txn, *authorizer_, caller, v1::MANAGE_CLASSIFICATIONS, ns,
+                                 dataset, "dataset");
     RETURN_IF_ERROR(before.status());
     auto found = txn.GetTag(tag);
     if (absl::IsNotFound(found.status())) return TagNotFound(tag, "tag");

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "cadastre/v1/catalog.pb.h"
+#include "server/policy/caller.h"
 #include "server/store/store.h"
 
 namespace cadastre::catalog {
@@ -16,9 +17,11 @@ class DatasetHooks {
  public:
   virtual ~DatasetHooks() = default;
 
-  // Fills the output-only attributes of a dataset about to be answered
-  // (inherited classifications, column lineage), inside the read.
-  virtual absl::Status Decorate(store::ReadTxn& txn, v1::Dataset& dataset) = 0;
+  // Fills the output-only attributes of a dataset about to be answered to
+  // `caller` (inherited classifications, column lineage), inside the read;
+  // datasets hidden from the caller are not named.
+  virtual absl::Status Decorate(store::ReadTxn& txn, const policy::Caller& caller,
+                                v1::Dataset& dataset) = 0;
 
   // Called after a committed write removed these columns (by row id).
   virtual void FieldsRemoved(const std::vector<int64_t>& field_ids) = 0;

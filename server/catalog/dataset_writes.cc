@@ -9,8 +9,6 @@
 #include "server/common/status.h"
 
 namespace cadastre::catalog {
-namespace {
-
 absl::Status DatasetNotFound(std::string_view ns, std::string_view name,
                              std::string_view field) {
   return WithField(absl::NotFoundError(absl::StrCat("dataset '", Absl(name), "' not found in namespace '",
@@ -18,7 +16,10 @@ absl::Status DatasetNotFound(std::string_view ns, std::string_view name,
                    field);
 }
 
-}  // namespace
+absl::Status NamespaceNotFound(std::string_view ns) {
+  return WithField(absl::NotFoundError(absl::StrCat("namespace '", Absl(ns), "' not found")),
+                   "namespace");
+}
 
 v1::Dataset ComparableDataset(const v1::Dataset& dataset) {
   v1::Dataset out = dataset;
@@ -32,6 +33,7 @@ v1::Dataset ComparableDataset(const v1::Dataset& dataset) {
   out.clear_run_id();
   out.clear_schema_location();
   out.clear_column_lineage();
+  out.clear_created_by();
   for (v1::Field& field : *out.mutable_fields()) field.clear_inherited_tags();
   return out;
 }
@@ -88,8 +90,7 @@ absl::StatusOr<v1::Dataset> LoadAnyDataset(store::ReadTxn& txn, std::string_view
                                            std::string_view name, std::string_view name_field) {
   auto namespace_ = txn.GetNamespace(ns);
   if (absl::IsNotFound(namespace_.status()) || (namespace_.ok() && namespace_->is_hidden())) {
-    return WithField(absl::NotFoundError(absl::StrCat("namespace '", Absl(ns), "' not found")),
-                     "namespace");
+    return NamespaceNotFound(ns);
   }
   RETURN_IF_ERROR(namespace_.status());
   auto dataset = txn.GetDataset(ns, name);
@@ -110,6 +111,7 @@ absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Call
                                         absl::Time now, const v1::Dataset* before,
                                         v1::Dataset after, std::string_view operation,
                                         std::vector<int64_t>* removed_fields) {
+  after.set_created_by(before != nullptr ? before->created_by() : caller.principal);
   // Derived attributes are answered, never stored.
   after.clear_column_lineage();
   for (v1::Field& field : *after.mutable_fields()) field.clear_inherited_tags();

@@ -16,6 +16,11 @@
 
 namespace cadastre::catalog {
 
+// NOT_FOUND errors for a missing dataset (naming `field`, the request field
+// that holds its name) and a missing namespace (naming "namespace").
+absl::Status DatasetNotFound(std::string_view ns, std::string_view name, std::string_view field);
+absl::Status NamespaceNotFound(std::string_view ns);
+
 // The dataset, NOT_FOUND when it does not exist, is deleted, or its
 // namespace is hidden; the error names "namespace" or `name_field`, the
 // request field that holds the dataset's name. current_version is filled in.
@@ -32,7 +37,7 @@ absl::StatusOr<v1::Dataset> LoadAnyDataset(store::ReadTxn& txn, std::string_view
 absl::Status Decorate(store::ReadTxn& txn, v1::Dataset& dataset);
 
 // Stores `after` as the new state of the dataset whose previous state is
-// `before` (null: new) and records the version under `operation`. Tags and
+// `before` (null: new, created by the caller) and records the version under `operation`. Tags and
 // glossary terms it references must exist (INVALID_ARGUMENT naming the
 // path, e.g. "fields[2].tags[0]"). A save that changes nothing writes
 // nothing. Answers the dataset as stored; when columns were removed, their

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/catalog/dataset_access.h"
 #include "server/catalog/dataset_writes.h"
 #include "server/catalog/validation.h"
 #include "server/catalog/versioning.h"
@@ -14,7 +15,6 @@ namespace cadastre::catalog {
 namespace {
 
 using policy::Caller;
-using policy::Permission;
 using policy::Resource;
 
 // A parent chain longer than this is treated as a cycle: no real glossary
@@ -102,12 +102,26 @@ v1::GlossaryTerm Comparable(const v1::GlossaryTerm& term) {
   return out;
 }
 
+// Leaves out the linked columns of datasets the caller does not see.
+absl::Status KeepVisibleColumns(store::ReadTxn& txn, const policy::Authorizer& authorizer,
+                                const Caller& caller, v1::GlossaryTerm* term) {
+  if (authorizer.AccessOf(caller).Everywhere(v1::READ_METADATA)) return absl::OkStatus();
+  google::protobuf::RepeatedPtrField<v1::ColumnRef> kept;
+  for (const v1::ColumnRef& column : term->columns()) {
+    ASSIGN_OR_RETURN(bool visible,
+                     CanSeeDataset(txn, authorizer, caller, column.namespace_(), column.dataset()));
+    if (visible) *kept.Add() = column;
+  }
+  term->mutable_columns()->Swap(&kept);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<v1::GlossaryTerm> GlossaryService::PutTerm(const Caller& caller,
                                                           const v1::PutTermRequest& request) {
   ASSIGN_OR_RETURN(v1::GlossaryTerm next, TermFromRequest(request));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kManageGlossary,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::MANAGE_GLOSSARY,
                                      Resource::Term(request.name())));
   v1::GlossaryTerm result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
@@ -136,7 +150,7 @@ absl::StatusOr<v1::GlossaryTerm> GlossaryService::PutTerm(const Caller& caller,
       RETURN_IF_ERROR(txn.PutTerm(next));
     }
     ASSIGN_OR_RETURN(result, txn.GetTerm(request.name()));
-    return absl::OkStatus();
+    return KeepVisibleColumns(txn, *authorizer_, caller, &result);
   }));
   return result;
 }
@@ -145,25 +159,28 @@ absl::StatusOr<v1::GlossaryTerm> GlossaryService::GetTerm(const Caller& caller,
                                                           const v1::GetTermRequest& request) {
   RETURN_IF_ERROR(ValidateName("name", request.name()));
   RETURN_IF_ERROR(
-      authorizer_->Check(caller, Permission::kReadMetadata, Resource::Term(request.name())));
+      authorizer_->Check(caller, v1::READ_METADATA, Resource::Term(request.name())));
   v1::GlossaryTerm result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     auto found = txn.GetTerm(request.name());
     if (absl::IsNotFound(found.status())) return TermNotFound(request.name(), "name");
     RETURN_IF_ERROR(found.status());
     result = *std::move(found);
-    return absl::OkStatus();
+    return KeepVisibleColumns(txn, *authorizer_, caller, &result);
   }));
   return result;
 }
 
 absl::StatusOr<v1::ListTermsResponse> GlossaryService::ListTerms(
     const Caller& caller, const v1::ListTermsRequest& request) {
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata, Resource::Term("")));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::Term("")));
   v1::ListTermsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     ASSIGN_OR_RETURN(auto terms, txn.ListTerms());
-    for (auto& term : terms) *result.add_terms() = std::move(term);
+    for (auto& term : terms) {
+      RETURN_IF_ERROR(KeepVisibleColumns(txn, *authorizer_, caller, &term));
+      *result.add_terms() = std::move(term);
+    }
     return absl::OkStatus();
   }));
   return result;
@@ -172,7 +189,7 @@ absl::StatusOr<v1::ListTermsResponse> GlossaryService::ListTerms(
 absl::StatusOr<v1::GlossaryTerm> GlossaryService::DeleteTerm(
     const Caller& caller, const v1::DeleteTermRequest& request) {
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kManageGlossary,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::MANAGE_GLOSSARY,
                                      Resource::Term(request.name())));
   v1::GlossaryTerm result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
@@ -181,10 +198,12 @@ absl::StatusOr<v1::GlossaryTerm> GlossaryService::DeleteTerm(
     RETURN_IF_ERROR(found.status());
     ASSIGN_OR_RETURN(auto dependents, txn.TermDependents(request.name(), 10));
     if (!dependents.empty()) {
-      return WithField(absl::FailedPreconditionError(absl::StrCat(
-                           "glossary term '", request.name(), "' is still used by: ",
-                           absl::StrJoin(dependents, ", "))),
-                       "name");
+      return WithoutDependents(
+          WithField(absl::FailedPreconditionError(
+                        absl::StrCat("glossary term '", request.name(),
+                                     "' is still used by: ", absl::StrJoin(dependents, ", "))),
+                    "name"),
+          *authorizer_, caller, absl::StrCat("glossary term '", request.name(), "'"));
     }
     v1::GlossaryTerm before = Comparable(*found);
     v1::GlossaryTerm gone;
@@ -204,7 +223,7 @@ absl::StatusOr<v1::ListVersionsResponse> GlossaryService::ListTermVersions(
   RETURN_IF_ERROR(ValidateName("name", request.name()));
   ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
   RETURN_IF_ERROR(
-      authorizer_->Check(caller, Permission::kReadMetadata, Resource::Term(request.name())));
+      authorizer_->Check(caller, v1::READ_METADATA, Resource::Term(request.name())));
   v1::ListVersionsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     ASSIGN_OR_RETURN(auto listing, txn.ListVersions(kTermEntity, request.name(), page));
@@ -233,11 +252,11 @@ absl::StatusOr<v1::Dataset> GlossaryService::SetLink(const Caller& caller,
   RETURN_IF_ERROR(ValidateName("dataset", request.dataset()));
   RETURN_IF_ERROR(ValidateName("field", request.field()));
   RETURN_IF_ERROR(ValidateName("term", request.term()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kManageGlossary,
-                                     Resource::Dataset(request.namespace_(), request.dataset())));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::MANAGE_GLOSSARY, Resource::System()));
   v1::Dataset result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
-    auto before = LoadLiveDataset(txn, request.namespace_(), request.dataset(), "dataset");
+    auto before = LoadDatasetFor(txn, *authorizer_, caller, v1::MANAGE_GLOSSARY,
+                                 request.namespace_(), request.dataset(), "dataset");
     RETURN_IF_ERROR(before.status());
     auto term = txn.GetTerm(request.term());
     if (absl::IsNotFound(term.status())) return TermNotFound(request.term(), "term");

@@ -526,7 +526,7 @@ absl::Status Ingestion::PutColumnLineage(int64_t job, int64_t target_dataset,
 
 absl::StatusOr<v1::IngestLineageResponse> LineageService::IngestLineage(
     const Caller& caller, const v1::IngestLineageRequest& request) {
-  RETURN_IF_ERROR(authorizer_->Check(caller, policy::Permission::kWriteLineage,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::WRITE_LINEAGE,
                                      policy::Resource::System()));
   ASSIGN_OR_RETURN(std::vector<ol::Event> events, ol::ParseEvents(request.event()));
   for (size_t i = 0; i < events.size(); i++) {

@@ -5,7 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/catalog/dataset_access.h"
 #include "server/catalog/dataset_writes.h"
+#include "server/lineage/resolve.h"
 #include "server/catalog/validation.h"
 #include "server/common/log.h"
 #include "server/common/status.h"
@@ -14,7 +16,6 @@ namespace cadastre::lineage {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-using policy::Permission;
 using policy::Resource;
 
 EdgeType TypeOf(const std::string& type) {
@@ -117,7 +118,7 @@ absl::StatusOr<v1::Job> LineageService::GetJob(const Caller& caller,
                                                const v1::GetJobRequest& request) {
   RETURN_IF_ERROR(catalog::ValidateName("namespace", request.namespace_()));
   RETURN_IF_ERROR(catalog::ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA,
                                      Resource::Namespace(request.namespace_())));
   v1::Job result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
@@ -130,7 +131,7 @@ absl::StatusOr<v1::Job> LineageService::GetJob(const Caller& caller,
     }
     RETURN_IF_ERROR(job.status());
     result = *std::move(job);
-    return absl::OkStatus();
+    return KeepVisibleIo(txn, Viewer{*authorizer_, caller}, &result);
   }));
   return result;
 }
@@ -140,12 +141,15 @@ absl::StatusOr<v1::ListJobsResponse> LineageService::ListJobs(const Caller& call
   RETURN_IF_ERROR(catalog::ValidateName("namespace", request.namespace_()));
   ASSIGN_OR_RETURN(store::Page page,
                    catalog::ValidatePage(catalog::LimitOf(request), request.offset()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA,
                                      Resource::Namespace(request.namespace_())));
   v1::ListJobsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     ASSIGN_OR_RETURN(auto listing, txn.ListJobs(request.namespace_(), page));
-    for (auto& job : listing.items) *result.add_jobs() = std::move(job);
+    for (auto& job : listing.items) {
+      RETURN_IF_ERROR(KeepVisibleIo(txn, Viewer{*authorizer_, caller}, &job));
+      *result.add_jobs() = std::move(job);
+    }
     result.set_total_count(listing.total_count);
     return absl::OkStatus();
   }));
@@ -158,7 +162,7 @@ absl::StatusOr<v1::ListRunsResponse> LineageService::ListRuns(const Caller& call
   RETURN_IF_ERROR(catalog::ValidateName("job", request.job()));
   ASSIGN_OR_RETURN(store::Page page,
                    catalog::ValidatePage(catalog::LimitOf(request), request.offset()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA,
                                      Resource::Namespace(request.namespace_())));
   v1::ListRunsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
@@ -184,7 +188,12 @@ absl::StatusOr<v1::ListLineageEventsResponse> LineageService::ListLineageEvents(
       request.sort_direction() != "desc") {
     return InvalidField("sortDirection", "must be asc or desc");
   }
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata, Resource::System()));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
+  // Raw events name every dataset they touch, so only a caller who sees
+  // every dataset may read them.
+  if (!authorizer_->AccessOf(caller).Everywhere(v1::READ_METADATA)) {
+    return absl::PermissionDeniedError("raw lineage events need read access to every dataset");
+  }
   store::EventQuery query;
   query.page = page;
   query.ascending = request.sort_direction() == "asc";
@@ -223,12 +232,12 @@ absl::StatusOr<v1::Dataset> LineageService::SetBlock(const Caller& caller,
   RETURN_IF_ERROR(catalog::ValidateName("dataset", request.dataset()));
   RETURN_IF_ERROR(catalog::ValidateName("field", request.field()));
   RETURN_IF_ERROR(catalog::ValidateTagName("tag", request.tag()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kManageClassifications,
-                                     Resource::Dataset(request.namespace_(), request.dataset())));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::MANAGE_CLASSIFICATIONS, Resource::System()));
   v1::Dataset result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(v1::Dataset before, catalog::LoadLiveDataset(txn, request.namespace_(),
-                                                                 request.dataset(), "dataset"));
+    ASSIGN_OR_RETURN(v1::Dataset before,
+                     catalog::LoadDatasetFor(txn, *authorizer_, caller, v1::MANAGE_CLASSIFICATIONS,
+                                             request.namespace_(), request.dataset(), "dataset"));
     auto tag = txn.GetTag(request.tag());
     if (absl::IsNotFound(tag.status())) {
       return WithField(absl::NotFoundError(absl::StrCat("classification '", request.tag(),
@@ -241,7 +250,7 @@ absl::StatusOr<v1::Dataset> LineageService::SetBlock(const Caller& caller,
     catalog::SetMember(after.mutable_fields(index)->mutable_blocked_tags(), request.tag(), blocked);
     ASSIGN_OR_RETURN(result,
                      catalog::SaveDataset(txn, caller, clock_->Now(), &before, after, "UPDATE"));
-    return Decorate(txn, result);
+    return Decorate(txn, caller, result);
   }));
   return result;
 }

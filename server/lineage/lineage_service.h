@@ -57,7 +57,7 @@ class LineageService final : public catalog::DatasetHooks {
 
   // catalog::DatasetHooks: inherited classifications and column lineage
   // on every dataset read; removed columns leave the graph.
-  absl::Status Decorate(store::ReadTxn& txn, v1::Dataset& dataset) override;
+  absl::Status Decorate(store::ReadTxn& txn, const Caller& caller, v1::Dataset& dataset) override;
   void FieldsRemoved(const std::vector<int64_t>& field_ids) override;
 
  private:

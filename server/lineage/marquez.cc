@@ -15,7 +15,6 @@
 namespace cadastre::lineage {
 namespace {
 
-using policy::Permission;
 using policy::Resource;
 
 constexpr int kMarquezDefaultDepth = 20;
@@ -73,11 +72,11 @@ class GraphBuilder {
 
 // The first candidate split of a node id that names an existing dataset.
 absl::StatusOr<std::pair<const NodeIdCandidate*, int64_t>> ResolveCandidate(
-    store::ReadTxn& txn, const ParsedNodeId& parsed) {
+    store::ReadTxn& txn, const Viewer& viewer, const ParsedNodeId& parsed) {
   for (const NodeIdCandidate& candidate : parsed.candidates) {
     auto id = parsed.kind == NodeKind::kJob
                   ? txn.JobRowId(candidate.ns, candidate.name)
-                  : ResolveDataset(txn, candidate.ns, candidate.name, "nodeId");
+                  : ResolveDataset(txn, viewer, candidate.ns, candidate.name, "nodeId");
     if (id.ok()) return std::make_pair(&candidate, *id);
     if (!absl::IsNotFound(id.status())) return id.status();
   }
@@ -93,11 +92,12 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
     return InvalidField("nodeId", "use /api/v1/column-lineage for datasetField nodes");
   }
   ASSIGN_OR_RETURN(int depth, MarquezDepth(request.depth()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata, Resource::System()));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
+  const Viewer viewer{*authorizer_, caller};
   std::shared_ptr<Graphs> graphs = this->graphs();
   GraphBuilder builder;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(auto resolved, ResolveCandidate(txn, parsed));
+    ASSIGN_OR_RETURN(auto resolved, ResolveCandidate(txn, viewer, parsed));
     TraversalQuery query;
     query.direction = Direction::kBoth;
     query.max_depth = depth;
@@ -112,7 +112,7 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
       query.start = {resolved.second};
     }
     TraversalResult walk = graphs->datasets.Traverse(query);
-    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, true));
+    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, true, viewer));
     for (const Edge& edge : walk.edges) {
       if (names.Visible(edge.source) && names.Visible(edge.target)) jobs.insert(edge.job);
     }
@@ -120,6 +120,10 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
     for (const ReachedNode& reached : walk.nodes) {
       v1::FieldRef ref = names.Ref(reached.node);
       if (!names.Visible(reached.node)) continue;
+      if (names.Redacted(reached.node)) {
+        builder.Node(names.Id(reached.node), "DATASET", google::protobuf::Struct());
+        continue;
+      }
       auto dataset = catalog::LoadLiveDataset(txn, ref.namespace_(), ref.dataset());
       if (!dataset.ok()) continue;
       builder.Node(DatasetNodeId(ref.namespace_(), ref.dataset()), "DATASET", ToStruct(*dataset));
@@ -129,6 +133,7 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
     for (const store::JobInfo& info : job_infos) {
       auto job = txn.GetJob(info.ns, info.name);
       if (!job.ok()) continue;
+      RETURN_IF_ERROR(KeepVisibleIo(txn, viewer, &*job));
       job_node_ids[info.id] = JobNodeId(info.ns, info.name);
       builder.Node(job_node_ids[info.id], "JOB", ToStruct(*job));
     }
@@ -144,7 +149,7 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
       TraversalResult own;
       for (int64_t d : job_inputs) own.nodes.push_back({d, 0});
       for (int64_t d : job_outputs) own.nodes.push_back({d, 0});
-      ASSIGN_OR_RETURN(NodeNames own_names, NodeNames::Load(txn, own, true));
+      ASSIGN_OR_RETURN(NodeNames own_names, NodeNames::Load(txn, own, true, viewer));
       const std::string& job = job_node_ids[resolved.second];
       for (int64_t d : job_inputs) builder.Edge(own_names.Id(d), job);
       for (int64_t d : job_outputs) builder.Edge(job, own_names.Id(d));
@@ -161,18 +166,19 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezColumnLineage
     return InvalidField("nodeId", "column lineage starts from a dataset or a datasetField");
   }
   ASSIGN_OR_RETURN(int depth, MarquezDepth(request.depth()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata, Resource::System()));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
+  const Viewer viewer{*authorizer_, caller};
   std::shared_ptr<Graphs> graphs = this->graphs();
   GraphBuilder builder;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(auto resolved, ResolveCandidate(txn, parsed));
+    ASSIGN_OR_RETURN(auto resolved, ResolveCandidate(txn, viewer, parsed));
     TraversalQuery query;
     ASSIGN_OR_RETURN(query.start, ResolveFields(txn, resolved.second, resolved.first->field));
     query.direction = request.with_downstream() ? Direction::kBoth : Direction::kUpstream;
     query.max_depth = depth;
     query.max_nodes = kMarquezMaxNodes;
     TraversalResult walk = graphs->columns.Traverse(query);
-    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, false));
+    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, false, viewer));
 
     // Each column node lists its inputs, Marquez style.
     std::map<NodeId, std::vector<const Edge*>> inputs;

@@ -15,7 +15,6 @@
 namespace cadastre::lineage {
 namespace {
 
-using policy::Permission;
 using policy::Resource;
 
 // How far up a column's classifications are looked for.
@@ -43,7 +42,9 @@ struct ColumnTags {
     }
     std::map<std::pair<std::string, std::string>, std::map<std::string, NodeId>> by_dataset;
     for (NodeId node : nodes) {
-      if (const store::FieldInfo* field = names.Field(node)) {
+      // Hidden columns count: what a caller may see is masked by what it
+      // inherits, wherever that comes from.
+      if (const store::FieldInfo* field = names.FieldEvenIfRedacted(node)) {
         by_dataset[{field->ns, field->dataset}][field->field] = node;
       }
     }
@@ -124,7 +125,9 @@ std::vector<NodeId> NodesOf(const TraversalResult& walk) {
 
 }  // namespace
 
-absl::Status LineageService::Decorate(store::ReadTxn& txn, v1::Dataset& dataset) {
+absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
+                                      v1::Dataset& dataset) {
+  const Viewer viewer{*authorizer_, caller};
   dataset.clear_column_lineage();
   for (v1::Field& field : *dataset.mutable_fields()) field.clear_inherited_tags();
   auto dataset_id = txn.DatasetRowId(dataset.namespace_(), dataset.name());
@@ -142,7 +145,7 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, v1::Dataset& dataset)
   // Inherited classifications.
   TraversalResult upstream = UpstreamDirect(graphs->columns, starts);
   if (!upstream.edges.empty()) {
-    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, upstream, false));
+    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, upstream, false, viewer));
     ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, names, NodesOf(upstream)));
     for (v1::Field& field : *dataset.mutable_fields()) {
       auto id = column_ids.find(field.name());
@@ -163,13 +166,13 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, v1::Dataset& dataset)
     job_ids.push_back(edge.job);
   }
   ASSIGN_OR_RETURN(std::vector<store::FieldInfo> sources, txn.FieldsById(source_ids));
-  // Inputs from deleted datasets are not shown.
+  // Inputs from deleted datasets, or ones hidden from the caller, are not shown.
   std::vector<int64_t> source_datasets;
   for (const store::FieldInfo& source : sources) source_datasets.push_back(source.dataset_id);
   ASSIGN_OR_RETURN(std::vector<store::DatasetInfo> datasets, txn.DatasetsById(source_datasets));
   std::set<int64_t> deleted;
   for (const store::DatasetInfo& info : datasets) {
-    if (info.deleted) deleted.insert(info.id);
+    if (!viewer.CanSee(info)) deleted.insert(info.id);
   }
   ASSIGN_OR_RETURN(std::vector<store::JobInfo> jobs, txn.JobsById(job_ids));
   std::map<int64_t, const store::FieldInfo*> source_by_id;
@@ -217,7 +220,8 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
     const Caller& caller, const v1::ListPersonalDataLeaksRequest& request) {
   const std::string root = request.tag().empty() ? "PII" : request.tag();
   RETURN_IF_ERROR(catalog::ValidateTagName("tag", root));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata, Resource::System()));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
+  const Viewer viewer{*authorizer_, caller};
   std::shared_ptr<Graphs> graphs = this->graphs();
   v1::ListPersonalDataLeaksResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
@@ -236,7 +240,8 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
     for (NodeId node : reached) {
       if (node < 0) continue;  // a whole-dataset dependency is no column
       TraversalResult upstream = UpstreamDirect(graphs->columns, {node});
-      ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, upstream, false));
+      ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, upstream, false, viewer));
+      if (names.Redacted(node)) continue;  // a leak the caller may not see
       ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, names, NodesOf(upstream)));
       bool classified = false;
       for (const std::string& own : tags.own[node]) classified |= Under(own, root);

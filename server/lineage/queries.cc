@@ -13,7 +13,6 @@ namespace cadastre::lineage {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-using policy::Permission;
 using policy::Resource;
 
 constexpr int kDefaultDepth = 10;
@@ -83,8 +82,8 @@ absl::StatusOr<v1::GetLineageResponse> LineageService::GetLineage(
   if (dataset_level && !request.field().empty()) {
     return InvalidField("granularity", "DATASET lineage starts from a dataset, not a field");
   }
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
-                                     Resource::Dataset(request.namespace_(), request.dataset())));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
+  const Viewer viewer{*authorizer_, caller};
   std::shared_ptr<Graphs> graphs = this->graphs();
   v1::GetLineageResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
@@ -94,7 +93,7 @@ absl::StatusOr<v1::GetLineageResponse> LineageService::GetLineage(
     query.max_nodes = max_nodes;
     query.filter = filter;
     ASSIGN_OR_RETURN(int64_t dataset_id,
-                     ResolveDataset(txn, request.namespace_(), request.dataset(), "dataset"));
+                     ResolveDataset(txn, viewer, request.namespace_(), request.dataset(), "dataset"));
     if (dataset_level) {
       query.start = {dataset_id};
     } else {
@@ -102,13 +101,14 @@ absl::StatusOr<v1::GetLineageResponse> LineageService::GetLineage(
     }
     const Graph& graph = dataset_level ? graphs->datasets : graphs->columns;
     TraversalResult walk = graph.Traverse(query);
-    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, dataset_level));
+    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, dataset_level, viewer));
     for (const ReachedNode& reached : walk.nodes) {
       if (!names.Visible(reached.node)) continue;
       v1::LineageNode* node = result.add_nodes();
       node->set_id(names.Id(reached.node));
       *node->mutable_ref() = names.Ref(reached.node);
       node->set_depth(reached.depth);
+      node->set_redacted(names.Redacted(reached.node));
     }
     for (const Edge& edge : walk.edges) {
       if (!names.Visible(edge.source) || !names.Visible(edge.target)) continue;
@@ -136,17 +136,13 @@ absl::StatusOr<v1::GetLineagePathsResponse> LineageService::GetLineagePaths(
                            "maxPaths"));
   ASSIGN_OR_RETURN(EdgeFilter filter, FilterOf(request.transformation_type(),
                                                request.has_as_of() ? &request.as_of() : nullptr));
-  RETURN_IF_ERROR(authorizer_->Check(
-      caller, Permission::kReadMetadata,
-      Resource::Dataset(request.from().namespace_(), request.from().dataset())));
-  RETURN_IF_ERROR(authorizer_->Check(
-      caller, Permission::kReadMetadata,
-      Resource::Dataset(request.to().namespace_(), request.to().dataset())));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
+  const Viewer viewer{*authorizer_, caller};
   std::shared_ptr<Graphs> graphs = this->graphs();
   v1::GetLineagePathsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(int64_t from, ResolveField(txn, request.from(), "from"));
-    ASSIGN_OR_RETURN(int64_t to, ResolveField(txn, request.to(), "to"));
+    ASSIGN_OR_RETURN(int64_t from, ResolveField(txn, viewer, request.from(), "from"));
+    ASSIGN_OR_RETURN(int64_t to, ResolveField(txn, viewer, request.to(), "to"));
     std::vector<Path> paths = graphs->columns.ShortestPaths(from, to, max_depth, max_paths, filter);
     TraversalResult touched;
     for (const Path& path : paths) {
@@ -156,7 +152,7 @@ absl::StatusOr<v1::GetLineagePathsResponse> LineageService::GetLineagePaths(
         touched.edges.push_back(edge);
       }
     }
-    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, touched, false));
+    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, touched, false, viewer));
     for (const Path& path : paths) {
       bool visible = true;
       for (const Edge& edge : path) visible &= names.Visible(edge.source) && names.Visible(edge.target);
@@ -181,13 +177,13 @@ absl::StatusOr<v1::GetImpactResponse> LineageService::GetImpact(const Caller& ca
                            1, kMaxNodes, "maxNodes"));
   ASSIGN_OR_RETURN(EdgeFilter filter,
                    FilterOf("", request.has_as_of() ? &request.as_of() : nullptr));
-  RETURN_IF_ERROR(authorizer_->Check(caller, Permission::kReadMetadata,
-                                     Resource::Dataset(request.namespace_(), request.dataset())));
+  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
+  const Viewer viewer{*authorizer_, caller};
   std::shared_ptr<Graphs> graphs = this->graphs();
   v1::GetImpactResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     ASSIGN_OR_RETURN(int64_t dataset_id,
-                     ResolveDataset(txn, request.namespace_(), request.dataset(), "dataset"));
+                     ResolveDataset(txn, viewer, request.namespace_(), request.dataset(), "dataset"));
     TraversalQuery query;
     ASSIGN_OR_RETURN(query.start, ResolveFields(txn, dataset_id, request.field()));
     query.direction = Direction::kDownstream;
@@ -195,19 +191,25 @@ absl::StatusOr<v1::GetImpactResponse> LineageService::GetImpact(const Caller& ca
     query.max_nodes = max_nodes;
     query.filter = filter;
     TraversalResult walk = graphs->columns.Traverse(query);
-    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, false));
+    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, false, viewer));
 
     std::set<NodeId> starts(query.start.begin(), query.start.end());
     std::set<std::pair<std::string, std::string>> datasets;
     for (const ReachedNode& reached : walk.nodes) {
-      if (starts.count(reached.node) || !names.Visible(reached.node)) continue;
+      if (starts.count(reached.node) || !names.Visible(reached.node) ||
+          names.Redacted(reached.node)) {
+        continue;
+      }
       v1::FieldRef ref = names.Ref(reached.node);
       if (!ref.field().empty()) *result.add_columns() = ref;
       datasets.insert({ref.namespace_(), ref.dataset()});
     }
     std::set<int64_t> jobs;
     for (const Edge& edge : walk.edges) {
-      if (names.Visible(edge.source) && names.Visible(edge.target)) jobs.insert(edge.job);
+      if (names.Visible(edge.source) && names.Visible(edge.target) &&
+          !names.Redacted(edge.source) && !names.Redacted(edge.target)) {
+        jobs.insert(edge.job);
+      }
     }
     for (int64_t job : jobs) *result.add_jobs() = names.Job(job);
 

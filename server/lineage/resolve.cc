@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/catalog/dataset_access.h"
 #include "server/catalog/dataset_writes.h"
 #include "server/common/status.h"
 #include "server/common/strings.h"
@@ -9,11 +10,18 @@
 
 namespace cadastre::lineage {
 
-absl::StatusOr<int64_t> ResolveDataset(store::ReadTxn& txn, std::string_view ns,
-                                       std::string_view name, std::string_view field) {
-  // LoadLiveDataset applies the catalog's visibility rules (deleted datasets
-  // and hidden namespaces are not found).
-  RETURN_IF_ERROR(catalog::LoadLiveDataset(txn, ns, name, field).status());
+bool Viewer::CanSee(const store::DatasetInfo& dataset) const {
+  return !dataset.deleted && authorizer.CanSee(caller, catalog::ScopeOf(dataset));
+}
+
+absl::StatusOr<int64_t> ResolveDataset(store::ReadTxn& txn, const Viewer& viewer,
+                                       std::string_view ns, std::string_view name,
+                                       std::string_view field) {
+  // LoadDatasetFor applies the catalog's visibility rules (deleted datasets,
+  // hidden namespaces and datasets outside the caller's scope are not found).
+  RETURN_IF_ERROR(catalog::LoadDatasetFor(txn, viewer.authorizer, viewer.caller,
+                                          v1::READ_METADATA, ns, name, field)
+                      .status());
   return txn.DatasetRowId(ns, name);
 }
 
@@ -31,17 +39,33 @@ absl::StatusOr<std::vector<int64_t>> ResolveFields(store::ReadTxn& txn, int64_t 
   return ids;
 }
 
-absl::StatusOr<int64_t> ResolveField(store::ReadTxn& txn, const v1::FieldRef& ref,
-                                     std::string_view prefix) {
-  ASSIGN_OR_RETURN(int64_t dataset, ResolveDataset(txn, ref.namespace_(), ref.dataset(),
+absl::StatusOr<int64_t> ResolveField(store::ReadTxn& txn, const Viewer& viewer,
+                                     const v1::FieldRef& ref, std::string_view prefix) {
+  ASSIGN_OR_RETURN(int64_t dataset, ResolveDataset(txn, viewer, ref.namespace_(), ref.dataset(),
                                                    absl::StrCat(Absl(prefix), ".dataset")));
   auto ids = ResolveFields(txn, dataset, ref.field());
   if (!ids.ok()) return WithField(ids.status(), absl::StrCat(Absl(prefix), ".field"));
   return ids->front();
 }
 
+absl::Status KeepVisibleIo(store::ReadTxn& txn, const Viewer& viewer, v1::Job* job) {
+  if (viewer.authorizer.AccessOf(viewer.caller).Everywhere(v1::READ_METADATA)) {
+    return absl::OkStatus();
+  }
+  for (auto* list : {job->mutable_inputs(), job->mutable_outputs()}) {
+    google::protobuf::RepeatedPtrField<v1::DatasetId> kept;
+    for (const v1::DatasetId& id : *list) {
+      ASSIGN_OR_RETURN(bool visible, catalog::CanSeeDataset(txn, viewer.authorizer, viewer.caller,
+                                                            id.namespace_(), id.name()));
+      if (visible) *kept.Add() = id;
+    }
+    list->Swap(&kept);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<NodeNames> NodeNames::Load(store::ReadTxn& txn, const TraversalResult& walk,
-                                          bool dataset_graph) {
+                                          bool dataset_graph, const Viewer& viewer) {
   NodeNames names;
   names.dataset_graph_ = dataset_graph;
   std::vector<int64_t> field_ids;
@@ -71,24 +95,49 @@ absl::StatusOr<NodeNames> NodeNames::Load(store::ReadTxn& txn, const TraversalRe
   for (auto& info : datasets) names.datasets_[info.id] = std::move(info);
   ASSIGN_OR_RETURN(auto jobs, txn.JobsById(job_ids));
   for (auto& info : jobs) names.jobs_[info.id] = std::move(info);
+  // Numbered in the order the walk met them, so answers are deterministic.
+  auto redact = [&](NodeId node) {
+    if (!names.Visible(node) || names.redacted_.count(node)) return;
+    auto it = names.datasets_.find(names.DatasetOf(node));
+    if (!viewer.CanSee(it->second)) {
+      names.redacted_.emplace(node, static_cast<int>(names.redacted_.size()) + 1);
+    }
+  };
+  for (const ReachedNode& node : walk.nodes) redact(node.node);
+  for (const Edge& edge : walk.edges) {
+    redact(edge.source);
+    redact(edge.target);
+  }
   return names;
 }
 
+int64_t NodeNames::DatasetOf(NodeId node) const {
+  if (dataset_graph_) return node;
+  if (node < 0) return -node;
+  const store::FieldInfo* field = FieldEvenIfRedacted(node);
+  return field == nullptr ? 0 : field->dataset_id;
+}
+
 const store::FieldInfo* NodeNames::Field(NodeId node) const {
+  return Redacted(node) ? nullptr : FieldEvenIfRedacted(node);
+}
+
+const store::FieldInfo* NodeNames::FieldEvenIfRedacted(NodeId node) const {
   if (dataset_graph_ || node < 0) return nullptr;
   auto it = fields_.find(node);
   return it == fields_.end() ? nullptr : &it->second;
 }
 
 bool NodeNames::Visible(NodeId node) const {
-  int64_t dataset = dataset_graph_ ? node : -node;
-  if (const store::FieldInfo* field = Field(node)) dataset = field->dataset_id;
-  auto it = datasets_.find(dataset);
+  auto it = datasets_.find(DatasetOf(node));
   return it != datasets_.end() && !it->second.deleted;
 }
 
+bool NodeNames::Redacted(NodeId node) const { return redacted_.count(node) > 0; }
+
 v1::FieldRef NodeNames::Ref(NodeId node) const {
   v1::FieldRef ref;
+  if (Redacted(node)) return ref;
   if (const store::FieldInfo* field = Field(node)) {
     ref.set_namespace_(field->ns);
     ref.set_dataset(field->dataset);
@@ -104,6 +153,9 @@ v1::FieldRef NodeNames::Ref(NodeId node) const {
 }
 
 std::string NodeNames::Id(NodeId node) const {
+  if (auto it = redacted_.find(node); it != redacted_.end()) {
+    return absl::StrCat("redacted:", it->second);
+  }
   v1::FieldRef ref = Ref(node);
   if (ref.field().empty()) return DatasetNodeId(ref.namespace_(), ref.dataset());
   return FieldNodeId(ref.namespace_(), ref.dataset(), ref.field());
@@ -124,7 +176,7 @@ v1::LineageEdge NodeNames::ToLineageEdge(const Edge& edge, const Graph& graph) c
   v1::LineageEdge out;
   out.set_source(Id(edge.source));
   out.set_target(Id(edge.target));
-  *out.mutable_job() = Job(edge.job);
+  if (!Redacted(edge.source) && !Redacted(edge.target)) *out.mutable_job() = Job(edge.job);
   if (!dataset_graph_) {
     out.mutable_transformation()->set_type(edge.type == EdgeType::kDirect ? "DIRECT" : "INDIRECT");
     out.mutable_transformation()->set_subtype(graph.SubtypeName(edge.subtype));

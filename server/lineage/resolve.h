@@ -10,14 +10,25 @@
 #include "absl/status/statusor.h"
 #include "cadastre/v1/lineage.pb.h"
 #include "server/lineage/graph.h"
+#include "server/policy/authorizer.h"
 #include "server/store/store.h"
 
 namespace cadastre::lineage {
 
-// The dataset's row id; NOT_FOUND naming `field` when it does not exist or
-// is deleted (its namespace may not be hidden either).
-absl::StatusOr<int64_t> ResolveDataset(store::ReadTxn& txn, std::string_view ns,
-                                       std::string_view name, std::string_view field);
+// Who an answer is for, which decides the datasets it may name.
+struct Viewer {
+  const policy::Authorizer& authorizer;
+  const policy::Caller& caller;
+
+  bool CanSee(const store::DatasetInfo& dataset) const;
+};
+
+// The dataset's row id; NOT_FOUND naming `field` when it does not exist, is
+// deleted or is hidden from the viewer (its namespace may not be hidden
+// either).
+absl::StatusOr<int64_t> ResolveDataset(store::ReadTxn& txn, const Viewer& viewer,
+                                       std::string_view ns, std::string_view name,
+                                       std::string_view field);
 
 // The row id of `field` in the dataset, or of every column when `field` is
 // empty. NOT_FOUND naming "field" for an unknown column.
@@ -26,32 +37,46 @@ absl::StatusOr<std::vector<int64_t>> ResolveFields(store::ReadTxn& txn, int64_t 
 
 // The row id of the column `ref` names; errors name "{prefix}.dataset" or
 // "{prefix}.field".
-absl::StatusOr<int64_t> ResolveField(store::ReadTxn& txn, const v1::FieldRef& ref,
-                                     std::string_view prefix);
+absl::StatusOr<int64_t> ResolveField(store::ReadTxn& txn, const Viewer& viewer,
+                                     const v1::FieldRef& ref, std::string_view prefix);
 
-// Names of the nodes and jobs of a traversal. Column graph nodes are
-// column row ids, or negated dataset row ids for whole-dataset
-// dependencies; dataset graph nodes are dataset row ids.
+// Leaves out the job's inputs and outputs the viewer may not see.
+absl::Status KeepVisibleIo(store::ReadTxn& txn, const Viewer& viewer, v1::Job* job);
+
+// Names of the nodes and jobs of a traversal, as the viewer may see them.
+// Column graph nodes are column row ids, or negated dataset row ids for
+// whole-dataset dependencies; dataset graph nodes are dataset row ids.
 class NodeNames {
  public:
   static absl::StatusOr<NodeNames> Load(store::ReadTxn& txn, const TraversalResult& walk,
-                                        bool dataset_graph);
+                                        bool dataset_graph, const Viewer& viewer);
 
-  // "datasetField:{ns}:{ds}:{field}" or "dataset:{ns}:{name}".
+  // "datasetField:{ns}:{ds}:{field}" or "dataset:{ns}:{name}"; for a
+  // redacted node "redacted:{n}", n counting the answer's redacted nodes.
   std::string Id(NodeId node) const;
-  v1::FieldRef Ref(NodeId node) const;  // field empty for a dataset node
+  v1::FieldRef Ref(NodeId node) const;  // field empty for a dataset node; empty when redacted
   v1::JobId Job(int64_t job) const;
+  // An edge touching a redacted node names no job.
   v1::LineageEdge ToLineageEdge(const Edge& edge, const Graph& graph) const;
+  // Null for dataset nodes and redacted ones.
   const store::FieldInfo* Field(NodeId node) const;
+  // Like Field but also for redacted nodes: for computing, never for answers.
+  const store::FieldInfo* FieldEvenIfRedacted(NodeId node) const;
   // False for a node of a deleted dataset (or one whose names did not
   // load): answers leave such nodes, and edges touching them, out.
   bool Visible(NodeId node) const;
+  // True for a node of a live dataset hidden from the viewer: answers show
+  // it without names, so that the shape of the graph stays honest.
+  bool Redacted(NodeId node) const;
 
  private:
+  int64_t DatasetOf(NodeId node) const;
+
   bool dataset_graph_ = false;
   std::map<int64_t, store::FieldInfo> fields_;
   std::map<int64_t, store::DatasetInfo> datasets_;
   std::map<int64_t, store::JobInfo> jobs_;
+  std::map<NodeId, int> redacted_;  // node -> its number in the answer
 };
 
 }  // namespace cadastre::lineage

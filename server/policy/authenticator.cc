@@ -51,6 +51,8 @@ absl::Status WriteSecretFile(const std::string& path, std::string_view content) 
 }  // namespace
 
 
+std::string NewRandomId() { return absl::BytesToHexString(RandomBytes(8)); }
+
 std::string NewTokenSecret() {
   return absl::StrCat("cad_", absl::WebSafeBase64Escape(RandomBytes(32)));
 }
@@ -117,7 +119,7 @@ absl::StatusOr<BootstrapResult> BootstrapAdmin(store::Store* store, const Clock*
     *admin.mutable_created_at() = ToProto(clock->Now());
     RETURN_IF_ERROR(txn.PutPrincipal(admin));
     v1::TokenInfo token;
-    token.set_id(absl::BytesToHexString(RandomBytes(8)));
+    token.set_id(NewRandomId());
     token.set_principal("admin");
     *token.mutable_created_at() = admin.created_at();
     RETURN_IF_ERROR(txn.PutToken(token, HashToken(secret)));

@@ -18,6 +18,8 @@ inline std::string HashToken(std::string_view secret) { return Sha256(secret); }
 
 // A new random token secret: "cad_" followed by 43 base64url characters.
 std::string NewTokenSecret();
+// A new random identifier (of a token or a grant): 16 hex characters.
+std::string NewRandomId();
 
 class Authenticator {
  public:

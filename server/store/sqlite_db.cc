@@ -174,6 +174,8 @@ absl::StatusOr<Statement> SqliteDb::Prepare(std::string_view sql) {
   return Statement(this, stmt, nullptr);
 }
 
+int SqliteDb::Changes() const { return sqlite3_changes(db_); }
+
 absl::StatusOr<int64_t> SqliteDb::QueryInt(std::string_view sql) {
   absl::StatusOr<Statement> stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();

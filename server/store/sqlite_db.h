@@ -110,6 +110,8 @@ class SqliteDb {
   // Runs a single-row query of one integer column (e.g. a pragma).
   absl::StatusOr<int64_t> QueryInt(std::string_view sql);
   absl::StatusOr<std::string> QueryText(std::string_view sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int Changes() const;
 
   // Maps an SQLite result code to a status: SQLITE_BUSY/LOCKED become
   // UNAVAILABLE (retryable), everything else INTERNAL with SQLite's message.

@@ -137,12 +137,12 @@ absl::Status SqliteTxn::PutNamespace(const v1::Namespace& ns) {
 
 namespace {
 
-// Columns 0..16 of every dataset query, in the order ReadDatasetRow reads.
+// Columns 0..17 of every dataset query, in the order ReadDatasetRow reads.
 #define CADASTRE_DATASET_COLUMNS                                               \
   "d.id, n.name, d.name, d.type, d.physical_name, d.source_name, "             \
   "d.description, d.display_name, d.domain, d.update_frequency, "              \
   "d.current_version, d.custom_properties_json, d.facets_json, d.created_at, " \
-  "d.updated_at, d.last_modified_at, d.deleted "                               \
+  "d.updated_at, d.last_modified_at, d.deleted, d.created_by "                 \
   "FROM datasets d JOIN namespaces n ON n.id = d.namespace_id "
 
 absl::Status ReadDatasetRow(const Statement& row, v1::Dataset* dataset) {
@@ -168,6 +168,7 @@ absl::Status ReadDatasetRow(const Statement& row, v1::Dataset* dataset) {
   SetTimestamp(row.OptionalInt(14), dataset, &v1::Dataset::mutable_updated_at);
   SetTimestamp(row.OptionalInt(15), dataset, &v1::Dataset::mutable_last_modified_at);
   dataset->set_deleted(row.Bool(16));
+  dataset->set_created_by(row.Text(17));
   return absl::OkStatus();
 }
 
@@ -360,8 +361,8 @@ absl::Status SqliteTxn::PutDataset(const v1::Dataset& dataset) {
         db_.Prepare("INSERT INTO datasets (namespace_id, name, type, physical_name, "
                     "source_name, description, display_name, domain, update_frequency, "
                     "current_version, custom_properties_json, facets_json, created_at, "
-                    "updated_at, last_modified_at, deleted) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "updated_at, last_modified_at, deleted, created_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (namespace_id, name) DO UPDATE SET "
                     "type = excluded.type, physical_name = excluded.physical_name, "
                     "source_name = excluded.source_name, "
@@ -374,7 +375,9 @@ absl::Status SqliteTxn::PutDataset(const v1::Dataset& dataset) {
                     "created_at = COALESCE(datasets.created_at, excluded.created_at), "
                     "updated_at = excluded.updated_at, "
                     "last_modified_at = excluded.last_modified_at, "
-                    "deleted = excluded.deleted "
+                    "deleted = excluded.deleted, "
+                    "created_by = CASE WHEN datasets.created_by = '' "
+                    "THEN excluded.created_by ELSE datasets.created_by END "
                     "RETURNING id"));
     upsert.BindAll(*ns_id, dataset.name(), static_cast<int>(dataset.type()),
                    dataset.physical_name(), dataset.source_name(), dataset.description(),
@@ -388,7 +391,7 @@ absl::Status SqliteTxn::PutDataset(const v1::Dataset& dataset) {
     upsert.BindAll(ToMicros(dataset.has_created_at(), dataset.created_at()),
                    ToMicros(dataset.has_updated_at(), dataset.updated_at()),
                    ToMicros(dataset.has_last_modified_at(), dataset.last_modified_at()),
-                   dataset.deleted());
+                   dataset.deleted(), dataset.created_by());
     ASSIGN_OR_RETURN(bool row, upsert.Step());
     if (!row) return absl::InternalError("dataset upsert returned no id");
     int64_t dataset_id = upsert.Int(0);

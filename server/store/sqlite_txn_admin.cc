@@ -1,4 +1,4 @@
-// Entity history, principals and API tokens.
+// Entity history, token lookups and writes.
 #include "absl/strings/str_cat.h"
 #include "server/common/status.h"
 #include "server/store/sqlite_codec.h"
@@ -83,23 +83,6 @@ absl::Status SqliteTxn::AppendVersion(const v1::EntityVersion& version) {
 }
 
 // ----------------------------------------------------------------- principals
-
-absl::StatusOr<v1::Principal> SqliteTxn::GetPrincipal(std::string_view name) {
-  ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT name, kind, roles_json, domains_json, "
-                                               "teams_json, created_at FROM principals "
-                                               "WHERE name = ?"));
-  stmt.Bind(name);
-  ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return NotFoundError(absl::StrCat("principal ", Quoted(name)));
-  v1::Principal principal;
-  principal.set_name(stmt.Text(0));
-  principal.set_kind(stmt.Text(1));
-  RETURN_IF_ERROR(JsonToStrings(stmt.Text(2), principal.mutable_roles()));
-  RETURN_IF_ERROR(JsonToStrings(stmt.Text(3), principal.mutable_domains()));
-  RETURN_IF_ERROR(JsonToStrings(stmt.Text(4), principal.mutable_teams()));
-  SetTimestamp(stmt.OptionalInt(5), &principal, &v1::Principal::mutable_created_at);
-  return principal;
-}
 
 absl::StatusOr<int> SqliteTxn::CountPrincipals() {
   ASSIGN_OR_RETURN(int64_t count, db_.QueryInt("SELECT COUNT(*) FROM principals"));

@@ -30,6 +30,20 @@ std::string IdsJson(const std::vector<int64_t>& ids) {
   "FROM dataset_fields f JOIN datasets d ON d.id = f.dataset_id " \
   "JOIN namespaces n ON n.id = d.namespace_id "
 
+// Columns 0..5 of every DatasetInfo query, in the order ReadDatasetInfo reads.
+#define CADASTRE_DATASET_INFO_COLUMNS                                      \
+  "d.id, n.name, d.name, d.deleted, d.domain, d.created_by FROM datasets d " \
+  "JOIN namespaces n ON n.id = d.namespace_id "
+
+DatasetInfo ReadDatasetInfo(const Statement& row) {
+  return {.id = row.Int(0),
+          .ns = row.Text(1),
+          .name = row.Text(2),
+          .deleted = row.Bool(3),
+          .domain = row.Text(4),
+          .created_by = row.Text(5)};
+}
+
 FieldInfo ReadFieldInfo(const Statement& row) {
   return {.id = row.Int(0),
           .dataset_id = row.Int(1),
@@ -117,14 +131,22 @@ absl::StatusOr<std::vector<DatasetInfo>> SqliteTxn::DatasetsById(const std::vect
   std::vector<DatasetInfo> datasets;
   if (ids.empty()) return datasets;
   ASSIGN_OR_RETURN(Statement stmt,
-                   db_.Prepare("SELECT d.id, n.name, d.name, d.deleted FROM datasets d "
-                               "JOIN namespaces n ON n.id = d.namespace_id "
+                   db_.Prepare("SELECT " CADASTRE_DATASET_INFO_COLUMNS
                                "WHERE d.id IN (SELECT value FROM json_each(?))"));
   stmt.Bind(IdsJson(ids));
-  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
-    datasets.push_back(
-        {.id = stmt.Int(0), .ns = stmt.Text(1), .name = stmt.Text(2), .deleted = stmt.Bool(3)});
-  }));
+  RETURN_IF_ERROR(stmt.ForEachRow(
+      [&](const Statement& row) { datasets.push_back(ReadDatasetInfo(row)); }));
+  return datasets;
+}
+
+absl::StatusOr<std::vector<DatasetInfo>> SqliteTxn::DatasetInfos(std::string_view ns) {
+  std::vector<DatasetInfo> datasets;
+  ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT " CADASTRE_DATASET_INFO_COLUMNS
+                                               "WHERE ? = '' OR n.name = ? "
+                                               "ORDER BY n.name, d.name"));
+  stmt.BindAll(ns, ns);
+  RETURN_IF_ERROR(stmt.ForEachRow(
+      [&](const Statement& row) { datasets.push_back(ReadDatasetInfo(row)); }));
   return datasets;
 }
 

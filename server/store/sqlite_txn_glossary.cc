@@ -135,6 +135,11 @@ absl::StatusOr<std::vector<std::string>> SqliteTxn::TagDependents(std::string_vi
                                                    "ORDER BY name"));
   children.Bind(name);
   RETURN_IF_ERROR(CollectNames(children, max, &out));
+  ASSIGN_OR_RETURN(Statement policies, db_.Prepare("SELECT 'masking policy ' || name "
+                                                   "FROM masking_policies WHERE tag = ? "
+                                                   "ORDER BY name"));
+  policies.Bind(name);
+  RETURN_IF_ERROR(CollectNames(policies, max, &out));
   return out;
 }
 

@@ -21,7 +21,9 @@
 #include "cadastre/v1/catalog.pb.h"
 #include "cadastre/v1/glossary.pb.h"
 #include "cadastre/v1/lineage.pb.h"
+#include "cadastre/v1/access.pb.h"
 #include "cadastre/v1/principal.pb.h"
+#include "cadastre/v1/sample.pb.h"
 
 namespace cadastre::store {
 
@@ -83,6 +85,8 @@ struct DatasetInfo {
   std::string ns;
   std::string name;
   bool deleted = false;
+  std::string domain;
+  std::string created_by;  // the principal that created it
 };
 
 struct JobInfo {
@@ -160,6 +164,24 @@ class ReadTxn {
   // The token whose SHA-256 hash is `hash` (raw 32 bytes).
   virtual absl::StatusOr<v1::TokenInfo> GetTokenByHash(std::string_view hash) = 0;
   virtual absl::StatusOr<int> CountPrincipals() = 0;
+  // Ordered by name.
+  virtual absl::StatusOr<Listing<v1::Principal>> ListPrincipals(Page page) = 0;
+  // Every principal, for the in-memory access model.
+  virtual absl::StatusOr<std::vector<v1::Principal>> AllPrincipals() = 0;
+  // The principal's tokens, newest first.
+  virtual absl::StatusOr<std::vector<v1::TokenInfo>> ListTokens(std::string_view principal) = 0;
+  // Custom roles only (built-in ones live in the code), by name.
+  virtual absl::StatusOr<std::vector<v1::Role>> ListRoles() = 0;
+  // Ordered by id.
+  virtual absl::StatusOr<std::vector<v1::Grant>> ListGrants() = 0;
+  // Ordered by name.
+  virtual absl::StatusOr<std::vector<v1::MaskingPolicy>> ListMaskingPolicies() = 0;
+  // The sample as uploaded; NOT_FOUND when the dataset has none.
+  virtual absl::StatusOr<v1::DatasetSample> GetSample(int64_t dataset_id) = 0;
+  // Live and deleted datasets of the namespace (of every namespace when
+  // `ns` is empty), names and scope attributes only, ordered by
+  // (namespace, name).
+  virtual absl::StatusOr<std::vector<DatasetInfo>> DatasetInfos(std::string_view ns) = 0;
 
   // ---- lineage
   // Row ids of a dataset's fields by name; NOT_FOUND when the dataset does
@@ -227,6 +249,22 @@ class WriteTxn : public ReadTxn {
   // `hash` is the raw SHA-256 of the secret; the secret is never stored.
   virtual absl::Status PutToken(const v1::TokenInfo& token,
                                 std::string_view hash) = 0;
+  // Marks the token revoked at `when` (kept if it already was).
+  virtual absl::Status RevokeToken(std::string_view id,
+                                   const google::protobuf::Timestamp& when) = 0;
+  // Removes the principal with its tokens and grants; NOT_FOUND when missing.
+  virtual absl::Status DeletePrincipal(std::string_view name) = 0;
+  virtual absl::Status PutRole(const v1::Role& role) = 0;
+  virtual absl::Status DeleteRole(std::string_view name) = 0;
+  // grant.principal must exist (FAILED_PRECONDITION otherwise).
+  virtual absl::Status PutGrant(const v1::Grant& grant) = 0;
+  virtual absl::Status DeleteGrant(std::string_view id) = 0;
+  // policy.tag must exist (FAILED_PRECONDITION otherwise); a tag with
+  // policies cannot be deleted.
+  virtual absl::Status PutMaskingPolicy(const v1::MaskingPolicy& policy) = 0;
+  virtual absl::Status DeleteMaskingPolicy(std::string_view name) = 0;
+  // Replaces the dataset's sample.
+  virtual absl::Status PutSample(int64_t dataset_id, const v1::DatasetSample& sample) = 0;
 
   // ---- lineage
   // Stores a raw event; answers false (and stores nothing) when an event

@@ -112,9 +112,11 @@ TEST_F(SqliteStoreTest, AVersion1DatabaseIsUpgradedInPlace) {
   }
   // Take the file back to what 0001 left.
   for (const char* table :
-       {"column_edges", "job_io", "lineage_events", "runs", "jobs", "field_tag_blocks"}) {
+       {"column_edges", "job_io", "lineage_events", "runs", "jobs", "field_tag_blocks",
+        "dataset_samples", "masking_policies", "grants", "roles"}) {
     Query(std::string("DROP TABLE ") + table);
   }
+  Query("ALTER TABLE datasets DROP COLUMN created_by");
   Query("PRAGMA user_version = 1");
   ASSERT_EQ(Query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'jobs'"), "0");
 

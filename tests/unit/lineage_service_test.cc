@@ -82,7 +82,7 @@ class LineageTest : public catalog::ServiceTest {
  protected:
   void SetUp() override {
     catalog::ServiceTest::SetUp();
-    lineage_ = std::make_unique<LineageService>(store_.get(), &authorizer_, &clock_);
+    lineage_ = std::make_unique<LineageService>(store_.get(), authorizer_.get(), &clock_);
     ASSERT_TRUE(lineage_->Load().ok());
     catalog_->set_hooks(lineage_.get());
   }

@@ -29,8 +29,11 @@ class ServiceTest : public ::testing::Test {
     auto opened = store::OpenSqliteStore(options);
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);
-    catalog_ = std::make_unique<CatalogService>(store_.get(), &authorizer_, &clock_);
-    glossary_ = std::make_unique<GlossaryService>(store_.get(), &authorizer_, &clock_);
+    access_model_ = std::make_unique<policy::AccessModel>(store_.get());
+    ASSERT_TRUE(access_model_->Reload().ok());
+    authorizer_ = std::make_unique<policy::Authorizer>(access_model_.get());
+    catalog_ = std::make_unique<CatalogService>(store_.get(), authorizer_.get(), &clock_);
+    glossary_ = std::make_unique<GlossaryService>(store_.get(), authorizer_.get(), &clock_);
     admin_.principal = "admin";
     admin_.roles = {"admin"};
     stranger_.principal = "bob";
@@ -69,8 +72,9 @@ class ServiceTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   FakeClock clock_;
-  policy::Authorizer authorizer_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<policy::AccessModel> access_model_;
+  std::unique_ptr<policy::Authorizer> authorizer_;
   std::unique_ptr<CatalogService> catalog_;
   std::unique_ptr<GlossaryService> glossary_;
   policy::Caller admin_;
