@@ -61,8 +61,7 @@ char MaskAscii(char c, MaskStyle style) {
 
 // Masks `text` code point by code point, keeping the first `keep_first` and
 // the last `keep_last` of them as they are.
-std::string MaskText(std::string_view text, MaskStyle style, size_t keep_first,
-                     size_t keep_last) {
+std::string MaskText(std::string_view text, MaskStyle style, size_t keep_first, size_t keep_last) {
   struct Unit {
     size_t start;
     size_t length;  // 0: an ill-formed byte

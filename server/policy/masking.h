@@ -48,8 +48,7 @@ namespace cadastre::policy {
 //     and keeps the year as written; any other value becomes null.
 // `hash_key` is used by MASK_HASH only; the server passes
 // DeriveKey(master, kMaskHashKeyLabel) (secrets.h).
-nlohmann::json MaskValue(v1::MaskType type, const nlohmann::json& value,
-                         std::string_view hash_key);
+nlohmann::json MaskValue(v1::MaskType type, const nlohmann::json& value, std::string_view hash_key);
 
 // The SQL dialects MaskExpression writes.
 enum class Dialect { kAnsi, kTrino, kSpark, kSnowflake, kPostgres };

@@ -25,8 +25,7 @@ constexpr std::string_view kAlphanumerics =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 constexpr std::string_view kClassMasks =
     "XXXXXXXXXXXXXXXXXXXXXXXXXXxxxxxxxxxxxxxxxxxxxxxxxxxxnnnnnnnnnn";
-constexpr std::string_view kAllX =
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+constexpr std::string_view kAllX = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 static_assert(kAlphanumerics.size() == kClassMasks.size() && kAllX.size() == kClassMasks.size());
 
 // What differs between the engines that can mask text (all but ansi). Every
@@ -61,18 +60,19 @@ std::string AsText(Dialect dialect, std::string_view column) {
   return absl::StrCat("CAST(", Absl(column), " AS ", Absl(FunctionsOf(dialect).text_type), ")");
 }
 
+// Parenthesised, so the expression can be embedded anywhere.
 std::string Concat(Dialect dialect, std::string_view a, std::string_view b) {
   if (dialect == Dialect::kSpark) return absl::StrCat("concat(", Absl(a), ", ", Absl(b), ")");
-  return absl::StrCat(Absl(a), " || ", Absl(b));
+  return absl::StrCat("(", Absl(a), " || ", Absl(b), ")");
 }
 
 // `text` masked like MaskText: ASCII letters and digits through `masks`, and
 // every non-ASCII code point as 'x'.
 std::string MaskTextSql(Dialect dialect, std::string_view text, std::string_view masks) {
   const TextFunctions f = FunctionsOf(dialect);
-  return absl::StrCat("regexp_replace(translate(", Absl(text), ", '", Absl(kAlphanumerics),
-                      "', '", Absl(masks), "'), ", Absl(f.non_ascii_pattern), ", 'x'",
-                      Absl(f.regexp_flags), ")");
+  return absl::StrCat("regexp_replace(translate(", Absl(text), ", '", Absl(kAlphanumerics), "', '",
+                      Absl(masks), "'), ", Absl(f.non_ascii_pattern), ", 'x'", Absl(f.regexp_flags),
+                      ")");
 }
 
 std::string ShowFirst4Sql(Dialect dialect, std::string_view column) {
@@ -83,7 +83,8 @@ std::string ShowFirst4Sql(Dialect dialect, std::string_view column) {
 
 std::string ShowLast4Sql(Dialect dialect, std::string_view column) {
   const std::string text = AsText(dialect, column);
-  const std::string head = absl::StrCat("substr(", text, ", 1, greatest(length(", text, ") - 4, 0))");
+  const std::string head =
+      absl::StrCat("substr(", text, ", 1, greatest(length(", text, ") - 4, 0))");
   const std::string tail = absl::StrCat("substr(", text, ", greatest(length(", text, ") - 3, 1))");
   return Concat(dialect, MaskTextSql(dialect, head, kAllX), tail);
 }
@@ -144,7 +145,8 @@ std::string DateShowYearSql(Dialect dialect, std::string_view column) {
     case Dialect::kAnsi:
       break;
   }
-  return absl::StrCat("CAST(SUBSTRING(CAST(", date, " AS CHAR(10)) FROM 1 FOR 4) || '-01-01' AS DATE)");
+  return absl::StrCat("CAST(SUBSTRING(CAST(", date,
+                      " AS CHAR(10)) FROM 1 FOR 4) || '-01-01' AS DATE)");
 }
 
 std::string QuoteOne(char quote, std::string_view name) {
@@ -231,8 +233,8 @@ std::string MaskExpression(v1::MaskType type, Dialect dialect, std::string_view 
       return DateShowYearSql(dialect, column_sql);
     case v1::CUSTOM:
       if (custom_expression.empty()) break;
-      return absl::StrCat("(", absl::StrReplaceAll(Absl(custom_expression), {{"{col}", Absl(column_sql)}}),
-                          ")");
+      return absl::StrCat(
+          "(", absl::StrReplaceAll(Absl(custom_expression), {{"{col}", Absl(column_sql)}}), ")");
     default:  // MASK_NULL, MASK_TYPE_UNSPECIFIED and unknown values
       break;
   }

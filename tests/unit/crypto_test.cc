@@ -33,8 +33,7 @@ TEST(HmacSha256, EmptyKeyIsAKey) {
 }
 
 TEST(Sha256, KnownAnswer) {
-  EXPECT_EQ(Hex(Sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Hex(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

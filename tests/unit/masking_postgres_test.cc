@@ -7,6 +7,7 @@
 // CADASTRE_PG_BIN at the directory holding initdb and pg_ctl.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -22,8 +23,6 @@
 #include <optional>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -118,8 +117,8 @@ class ThrowawayPostgres {
     }
     const int port = FreePort();
     if (port == 0) return "no free port on 127.0.0.1";
-    const std::string options = absl::StrCat("-p ", port, " -k ", dir_.string(),
-                                             " -c listen_addresses=127.0.0.1 -F");
+    const std::string options =
+        absl::StrCat("-p ", port, " -k ", dir_.string(), " -c listen_addresses=127.0.0.1 -F");
     pg_ctl_ = (bin / "pg_ctl").string();
     data_ = data.string();
     if (auto error = Run(Command({pg_ctl_, "-D", data_, "-l", log_.string(), "-o", options, "-w",
@@ -128,10 +127,10 @@ class ThrowawayPostgres {
       return absl::StrCat(*error, "\n", ReadWholeFile(dir_ / "pg_ctl.log"), ReadWholeFile(log_));
     }
     started_ = true;
-    connection_ = PQconnectdb(
-        absl::StrCat("host=127.0.0.1 port=", port, " user=postgres dbname=postgres "
-                     "connect_timeout=10")
-            .c_str());
+    connection_ = PQconnectdb(absl::StrCat("host=127.0.0.1 port=", port,
+                                           " user=postgres dbname=postgres "
+                                           "connect_timeout=10")
+                                  .c_str());
     if (PQstatus(connection_) != CONNECTION_OK) {
       return absl::StrCat("cannot connect: ", PQerrorMessage(connection_), ReadWholeFile(log_));
     }
@@ -261,9 +260,9 @@ TEST_F(MaskingPostgresTest, EveryMaskTypeComputesWhatCadastreServes) {
       {"boolean", false},
       {"date", "2024-03-05"},
   };
-  const std::vector<v1::MaskType> types = {v1::MASK,       v1::MASK_SHOW_FIRST_4,
-                                           v1::MASK_SHOW_LAST_4, v1::MASK_NULL,
-                                           v1::MASK_NONE,  v1::MASK_TYPE_UNSPECIFIED};
+  const std::vector<v1::MaskType> types = {
+      v1::MASK,      v1::MASK_SHOW_FIRST_4, v1::MASK_SHOW_LAST_4,
+      v1::MASK_NULL, v1::MASK_NONE,         v1::MASK_TYPE_UNSPECIFIED};
   for (const Case& c : cases) {
     const std::string column = absl::StrCat("$1::", c.sql_type);
     std::vector<std::string> expressions;
@@ -276,13 +275,13 @@ TEST_F(MaskingPostgresTest, EveryMaskTypeComputesWhatCadastreServes) {
       expressions.push_back(MaskExpression(v1::MASK_HASH, Dialect::kPostgres, column, "", key));
       expected.push_back(MaskValue(v1::MASK_HASH, c.value, key));
     }
-    const json actual = Query(
-        absl::StrCat("SELECT json_build_array(", absl::StrJoin(expressions, ", "), ")::text"),
-        Parameter(c.value).list);
+    const json actual =
+        Query(absl::StrCat("SELECT json_build_array(", absl::StrJoin(expressions, ", "), ")::text"),
+              Parameter(c.value).list);
     ASSERT_TRUE(actual.is_array()) << c.value;
     for (size_t i = 0; i < expected.size(); ++i) {
-      EXPECT_EQ(actual[i], expected[i]) << c.sql_type << " " << c.value.dump() << " expression "
-                                        << i << ": " << expressions[i];
+      EXPECT_EQ(actual[i], expected[i])
+          << c.sql_type << " " << c.value.dump() << " expression " << i << ": " << expressions[i];
     }
   }
 }
@@ -318,8 +317,7 @@ TEST_F(MaskingPostgresTest, QuotedAndNestedColumnsResolve) {
       MaskExpression(v1::MASK, Dialect::kPostgres, city, "", kKey), ", ",
       MaskExpression(v1::MASK_SHOW_LAST_4, Dialect::kPostgres, odd, "", kKey), ")::text FROM t");
   EXPECT_EQ(Query(sql), json::array({MaskValue(v1::MASK, "Z\u00fcrich", kKey),
-                                                   MaskValue(v1::MASK_SHOW_LAST_4,
-                                                             "secret-value", kKey)}));
+                                     MaskValue(v1::MASK_SHOW_LAST_4, "secret-value", kKey)}));
 }
 
 TEST_F(MaskingPostgresTest, CustomExpressionRunsWithTheColumnSubstituted) {

@@ -17,10 +17,16 @@ using nlohmann::json;
 
 const std::string kKey(32, '\x07');
 
-constexpr v1::MaskType kAllTypes[] = {
-    v1::MASK_TYPE_UNSPECIFIED, v1::MASK,      v1::MASK_SHOW_LAST_4,       v1::MASK_SHOW_FIRST_4,
-    v1::MASK_HASH,             v1::MASK_NULL, v1::MASK_NONE,              v1::MASK_DATE_SHOW_YEAR,
-    v1::CUSTOM,                static_cast<v1::MaskType>(99)};
+constexpr v1::MaskType kAllTypes[] = {v1::MASK_TYPE_UNSPECIFIED,
+                                      v1::MASK,
+                                      v1::MASK_SHOW_LAST_4,
+                                      v1::MASK_SHOW_FIRST_4,
+                                      v1::MASK_HASH,
+                                      v1::MASK_NULL,
+                                      v1::MASK_NONE,
+                                      v1::MASK_DATE_SHOW_YEAR,
+                                      v1::CUSTOM,
+                                      static_cast<v1::MaskType>(99)};
 
 constexpr Dialect kAllDialects[] = {Dialect::kAnsi, Dialect::kTrino, Dialect::kSpark,
                                     Dialect::kSnowflake, Dialect::kPostgres};
@@ -99,12 +105,14 @@ TEST(MaskValue, ShowFourShowsShortValuesWhole) {
 }
 
 TEST(MaskValue, InvalidUtf8IsMaskedPerByteAndNeverEscapes) {
-  const std::string bad = "\xff\xfe" "ab\xe2\x82";  // stray bytes, then a truncated sequence
+  // Stray bytes, then a truncated sequence.
+  const std::string bad = std::string("\xff\xfe") + "ab\xe2\x82";
   EXPECT_EQ(Mask(v1::MASK, bad), "xxxxxx");
   EXPECT_EQ(Mask(v1::MASK, std::string("a\0b", 3)), "xxx");
   EXPECT_EQ(Mask(v1::MASK, "\xed\xa0\x80"), "xxx");  // a surrogate is not a code point
   EXPECT_EQ(Mask(v1::MASK, "\xc0\xaf"), "xx");       // nor is an overlong encoding
-  EXPECT_EQ(Mask(v1::MASK_SHOW_FIRST_4, "\xff" "abcde"), "\xEF\xBF\xBD" "abcxx");
+  EXPECT_EQ(Mask(v1::MASK_SHOW_FIRST_4, std::string("\xff") + "abcde"),
+            std::string("\xEF\xBF\xBD") + "abcxx");
   EXPECT_EQ(Mask(v1::MASK_SHOW_LAST_4, "abcde\xff"), "xxcde\xEF\xBF\xBD");
   // Every masked form is valid UTF-8: serialising it does not throw.
   for (v1::MaskType type : kAllTypes) {
@@ -146,19 +154,19 @@ TEST(MaskValue, DateShowYearKeepsTheYearOfIsoDates) {
 }
 
 TEST(MaskValue, DateShowYearNullsAnythingElse) {
-  for (json value : {json("2023-02-29"), json("2024-13-01"), json("2024-04-31"), json("2024-3-5"),
-                     json("20240305"), json("0000-01-01"), json("2024-03-05 "),
-                     json("2024-03-05T24:00:00"), json("2024-03-05T10:11:60"),
-                     json("2024-03-05T10:11:12+"), json("2024-03-05T10:11:12.Z"),
-                     json("2024-03-05X10:11"), json("hello"), json(""), json(20240305),
-                     json(true), json::array({"2024-03-05"})}) {
+  for (json value :
+       {json("2023-02-29"), json("2024-13-01"), json("2024-04-31"), json("2024-3-5"),
+        json("20240305"), json("0000-01-01"), json("2024-03-05 "), json("2024-03-05T24:00:00"),
+        json("2024-03-05T10:11:60"), json("2024-03-05T10:11:12+"), json("2024-03-05T10:11:12.Z"),
+        json("2024-03-05X10:11"), json("hello"), json(""), json(20240305), json(true),
+        json::array({"2024-03-05"})}) {
     EXPECT_EQ(Mask(v1::MASK_DATE_SHOW_YEAR, value), json(nullptr)) << value;
   }
 }
 
 TEST(MaskValue, NullCustomAndUnspecifiedServeNull) {
-  for (v1::MaskType type : {v1::MASK_NULL, v1::CUSTOM, v1::MASK_TYPE_UNSPECIFIED,
-                            static_cast<v1::MaskType>(99)}) {
+  for (v1::MaskType type :
+       {v1::MASK_NULL, v1::CUSTOM, v1::MASK_TYPE_UNSPECIFIED, static_cast<v1::MaskType>(99)}) {
     EXPECT_EQ(Mask(type, "secret"), json(nullptr)) << type;
     EXPECT_EQ(Mask(type, 7), json(nullptr)) << type;
   }
@@ -192,8 +200,8 @@ TEST(ParseDialect, RefusesOtherNamesOnTheDialectField) {
     absl::StatusOr<Dialect> dialect = ParseDialect(bad);
     EXPECT_EQ(dialect.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_EQ(FieldOf(dialect.status()), "dialect");
-    EXPECT_TRUE(absl::StrContains(dialect.status().message(),
-                                  "ansi, trino, spark, snowflake, postgres"))
+    EXPECT_TRUE(
+        absl::StrContains(dialect.status().message(), "ansi, trino, spark, snowflake, postgres"))
         << dialect.status();
   }
 }
@@ -230,32 +238,38 @@ std::string Expr(v1::MaskType type, Dialect dialect, std::string_view custom = "
 TEST(MaskExpression, MaskPerDialect) {
   const std::string from = "'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'";
   const std::string to = "'XXXXXXXXXXXXXXXXXXXXXXXXXXxxxxxxxxxxxxxxxxxxxxxxxxxxnnnnnnnnnn'";
-  EXPECT_EQ(Expr(v1::MASK, Dialect::kPostgres),
-            "regexp_replace(translate(CAST(c AS text), " + from + ", " + to +
-                R"sql(), E'[^\\x01-\\x7f]', 'x', 'g'))sql");
-  EXPECT_EQ(Expr(v1::MASK, Dialect::kTrino),
-            "regexp_replace(translate(CAST(c AS varchar), " + from + ", " + to +
-                R"sql(), '[^\x01-\x7f]', 'x'))sql");
-  EXPECT_EQ(Expr(v1::MASK, Dialect::kSpark),
-            "regexp_replace(translate(CAST(c AS string), " + from + ", " + to +
-                R"sql(), '[^\u0001-\u007f]', 'x'))sql");
-  EXPECT_EQ(Expr(v1::MASK, Dialect::kSnowflake),
-            "regexp_replace(translate(CAST(c AS varchar), " + from + ", " + to +
-                R"sql(), '[^\u0001-\u007f]', 'x'))sql");
+  const struct {
+    Dialect dialect;
+    std::string text_type;
+    std::string non_ascii_replacement;  // regexp_replace's last arguments
+  } cases[] = {
+      {Dialect::kPostgres, "text", R"(E'[^\\x01-\\x7f]', 'x', 'g')"},
+      {Dialect::kTrino, "varchar", R"('[^\x01-\x7f]', 'x')"},
+      {Dialect::kSpark, "string", R"('[^\u0001-\u007f]', 'x')"},
+      {Dialect::kSnowflake, "varchar", R"('[^\u0001-\u007f]', 'x')"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(Expr(v1::MASK, c.dialect), "regexp_replace(translate(CAST(c AS " + c.text_type +
+                                             "), " + from + ", " + to + "), " +
+                                             c.non_ascii_replacement + ")");
+  }
 }
 
 TEST(MaskExpression, ShowFourPerDialect) {
   const std::string all_x = "'" + std::string(62, 'x') + "'";
   // Closes translate(…, from, to) and regexp_replace(…, non-ASCII, 'x').
-  const std::string masked = ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', " +
-                             all_x + R"sql(), '[^\u0001-\u007f]', 'x'))sql";
+  const std::string masked =
+      ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', " + all_x +
+      R"sql(), '[^\u0001-\u007f]', 'x'))sql";
   EXPECT_EQ(Expr(v1::MASK_SHOW_FIRST_4, Dialect::kSpark),
             "concat(substr(CAST(c AS string), 1, 4), regexp_replace(translate(substr(CAST(c AS "
-            "string), 5)" + masked + ")");
+            "string), 5)" +
+                masked + ")");
   EXPECT_EQ(Expr(v1::MASK_SHOW_LAST_4, Dialect::kSnowflake),
-            "regexp_replace(translate(substr(CAST(c AS varchar), 1, greatest(length(CAST(c AS "
-            "varchar)) - 4, 0))" + masked +
-                " || substr(CAST(c AS varchar), greatest(length(CAST(c AS varchar)) - 3, 1))");
+            "(regexp_replace(translate(substr(CAST(c AS varchar), 1, greatest(length(CAST(c AS "
+            "varchar)) - 4, 0))" +
+                masked +
+                " || substr(CAST(c AS varchar), greatest(length(CAST(c AS varchar)) - 3, 1)))");
 }
 
 TEST(MaskExpression, HashUsesTheKeyBlocksOrTheKey) {
@@ -278,9 +292,9 @@ TEST(MaskExpression, HashUsesTheKeyBlocksOrTheKey) {
   std::string block = Sha256(long_key);
   block.resize(64, '\0');
   for (char& b : block) b = static_cast<char>(b ^ 0x36);
-  EXPECT_TRUE(absl::StrContains(
-      MaskExpression(v1::MASK_HASH, Dialect::kPostgres, "c", "", long_key),
-      absl::BytesToHexString(block)));
+  EXPECT_TRUE(
+      absl::StrContains(MaskExpression(v1::MASK_HASH, Dialect::kPostgres, "c", "", long_key),
+                        absl::BytesToHexString(block)));
 }
 
 TEST(MaskExpression, DateShowYearPerDialect) {
@@ -363,8 +377,7 @@ TEST(DecideMask, MatchesTheTagAndItsDescendantsOnly) {
   ExpectDecision(DecideMask(pii, {"PII"}, {}), v1::MASK_HASH, "pii", "PII");
   ExpectDecision(DecideMask(pii, {"PII.Email"}, {}), v1::MASK_HASH, "pii", "PII.Email");
   ExpectDecision(DecideMask(pii, {"PII.Email.Work"}, {}), v1::MASK_HASH, "pii", "PII.Email.Work");
-  ExpectDecision(DecideMask(pii, {"PIIX", "PIIX.Email", "XPII", "pii"}, {}), v1::MASK_NONE, "",
-                 "");
+  ExpectDecision(DecideMask(pii, {"PIIX", "PIIX.Email", "XPII", "pii"}, {}), v1::MASK_NONE, "", "");
   // A policy on a child tag does not cover its parent.
   ExpectDecision(DecideMask({Policy("email", "PII.Email", v1::MASK)}, {"PII"}, {}), v1::MASK_NONE,
                  "", "");
@@ -374,15 +387,14 @@ TEST(DecideMask, MatchesTheTagAndItsDescendantsOnly) {
 }
 
 TEST(DecideMask, ReportsTheSmallestMatchedColumnTag) {
-  ExpectDecision(DecideMask({Policy("pii", "PII", v1::MASK)}, {"PII.Phone", "Other", "PII.Email"},
-                            {}),
-                 v1::MASK, "pii", "PII.Email");
+  ExpectDecision(
+      DecideMask({Policy("pii", "PII", v1::MASK)}, {"PII.Phone", "Other", "PII.Email"}, {}),
+      v1::MASK, "pii", "PII.Email");
 }
 
 TEST(DecideMask, HighestPriorityWinsOverSpecificity) {
   const std::vector<v1::MaskingPolicy> policies = {
-      Policy("email", "PII.Email", v1::MASK_SHOW_LAST_4, 1),
-      Policy("pii", "PII", v1::MASK_NULL, 5),
+      Policy("email", "PII.Email", v1::MASK_SHOW_LAST_4, 1), Policy("pii", "PII", v1::MASK_NULL, 5),
       Policy("low", "PII.Email", v1::MASK, -3)};
   ExpectDecision(DecideMask(policies, {"PII.Email"}, {}), v1::MASK_NULL, "pii", "PII.Email");
 }

@@ -1,13 +1,11 @@
 #include "server/policy/secrets.h"
 
-#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "server/policy/crypto.h"
 
