@@ -9,10 +9,12 @@
 #include "cadastre/v1/catalog.grpc.pb.h"
 #include "cadastre/v1/glossary.grpc.pb.h"
 #include "cadastre/v1/lineage.grpc.pb.h"
+#include "cadastre/v1/sample.grpc.pb.h"
 #include "server/api/dispatcher.h"
 #include "server/access/access_service.h"
 #include "server/catalog/catalog_service.h"
 #include "server/catalog/glossary_service.h"
+#include "server/catalog/sample_service.h"
 #include "server/lineage/lineage_service.h"
 
 namespace cadastre::api {
@@ -149,9 +151,24 @@ class GrpcAccessService final : public v1::AccessService::Service {
   CADASTRE_GRPC_METHOD(AccessService, GetMaskingPolicy, GetMaskingPolicyRequest, MaskingPolicy)
   CADASTRE_GRPC_METHOD(AccessService, ListMaskingPolicies, ListMaskingPoliciesRequest, ListMaskingPoliciesResponse)
   CADASTRE_GRPC_METHOD(AccessService, DeleteMaskingPolicy, DeleteMaskingPolicyRequest, MaskingPolicy)
+  CADASTRE_GRPC_METHOD(AccessService, ResolvePolicy, ResolvePolicyRequest, ResolvePolicyResponse)
 
  private:
   access::AccessService* service_;
+  GrpcCall call_;
+};
+
+class GrpcSampleService final : public v1::SampleService::Service {
+ public:
+  using ServiceImpl = catalog::SampleService;
+  GrpcSampleService(catalog::SampleService* service, const Dispatcher* dispatcher)
+      : service_(service), call_(dispatcher) {}
+
+  CADASTRE_GRPC_METHOD(SampleService, PutSample, PutSampleRequest, DatasetSample)
+  CADASTRE_GRPC_METHOD(SampleService, GetSample, GetSampleRequest, DatasetSample)
+
+ private:
+  catalog::SampleService* service_;
   GrpcCall call_;
 };
 

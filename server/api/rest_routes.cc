@@ -256,6 +256,14 @@ void AddAccessRoutes(access::AccessService* a, Router* router) {
   add("GET", policy, "AccessService.GetMaskingPolicy", Bind(a, &A::GetMaskingPolicy));
   add("PUT", policy, "AccessService.PutMaskingPolicy", Bind(a, &A::PutMaskingPolicy, "policy"));
   add("DELETE", policy, "AccessService.DeleteMaskingPolicy", Bind(a, &A::DeleteMaskingPolicy));
+  add("GET", "/api/v1/policy/resolve", "AccessService.ResolvePolicy", Bind(a, &A::ResolvePolicy));
+}
+
+void AddSampleRoutes(catalog::SampleService* s, Router* router) {
+  using S = catalog::SampleService;
+  const std::string sample = "/api/v1/namespaces/{namespace}/datasets/{dataset}/sample";
+  router->Add(Route{"GET", sample, "SampleService.GetSample", Bind(s, &S::GetSample)});
+  router->Add(Route{"PUT", sample, "SampleService.PutSample", Bind(s, &S::PutSample, "sample")});
 }
 
 }  // namespace cadastre::api

@@ -7,6 +7,7 @@
 #include "server/access/access_service.h"
 #include "server/catalog/catalog_service.h"
 #include "server/catalog/glossary_service.h"
+#include "server/catalog/sample_service.h"
 #include "server/lineage/lineage_service.h"
 
 namespace cadastre::api {
@@ -20,8 +21,11 @@ void AddCatalogRoutes(catalog::CatalogService* catalog, catalog::GlossaryService
 void AddLineageRoutes(lineage::LineageService* lineage, Router* router);
 
 // Adds the access-control routes: principals, tokens, roles, grants,
-// masking policies.
+// masking policies, the policy API for engines.
 void AddAccessRoutes(access::AccessService* access, Router* router);
+
+// Adds the sample routes: a dataset's sample rows and column statistics.
+void AddSampleRoutes(catalog::SampleService* samples, Router* router);
 
 // Fills `request` from a REST request: path parameters into the fields of
 // the same name, the body (JSON) into `body_field` (a message field; the

@@ -27,6 +27,8 @@
 #include "server/access/access_service.h"
 #include "server/policy/access.h"
 #include "server/policy/authorizer.h"
+#include "server/policy/secrets.h"
+#include "server/catalog/sample_service.h"
 #include "server/store/sqlite_store.h"
 
 namespace cadastre {
@@ -62,6 +64,7 @@ struct App::Impl {
   std::unique_ptr<catalog::GlossaryService> glossary;
   std::unique_ptr<lineage::LineageService> lineage;
   std::unique_ptr<access::AccessService> access;
+  std::unique_ptr<catalog::SampleService> samples;
   std::unique_ptr<api::Metrics> metrics;
   std::unique_ptr<api::Dispatcher> dispatcher;
   api::Router router;
@@ -69,6 +72,7 @@ struct App::Impl {
   std::unique_ptr<api::GrpcGlossaryService> grpc_glossary;
   std::unique_ptr<api::GrpcLineageService> grpc_lineage;
   std::unique_ptr<api::GrpcAccessService> grpc_access;
+  std::unique_ptr<api::GrpcSampleService> grpc_samples;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<api::RestServer> rest_server;
   int grpc_port = 0;
@@ -115,15 +119,24 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
                                                             &impl->clock);
   RETURN_IF_ERROR(impl->lineage->Load());
   impl->catalog->set_hooks(impl->lineage.get());
+  // One master secret beside the database; each use derives its own key.
+  ASSIGN_OR_RETURN(std::string master,
+                   policy::LoadOrCreateSecret(absl::StrCat(config.data_dir, "/secret.key")));
+  const std::string mask_key = policy::DeriveKey(master, policy::kMaskHashKeyLabel);
   impl->access = std::make_unique<access::AccessService>(
-      impl->store.get(), impl->access_model.get(), impl->authorizer.get(), &impl->clock, "");
+      impl->store.get(), impl->access_model.get(), impl->authorizer.get(), &impl->clock, mask_key);
   impl->access->set_hooks(impl->lineage.get());
+  impl->samples = std::make_unique<catalog::SampleService>(impl->store.get(),
+                                                           impl->authorizer.get(), &impl->clock,
+                                                           mask_key);
+  impl->samples->set_hooks(impl->lineage.get());
   impl->metrics = std::make_unique<api::Metrics>(impl->clock.Now());
   impl->dispatcher = std::make_unique<api::Dispatcher>(impl->authenticator.get(),
                                                        impl->metrics.get(), &impl->clock);
   api::AddCatalogRoutes(impl->catalog.get(), impl->glossary.get(), &impl->router);
   api::AddLineageRoutes(impl->lineage.get(), &impl->router);
   api::AddAccessRoutes(impl->access.get(), &impl->router);
+  api::AddSampleRoutes(impl->samples.get(), &impl->router);
 
   // gRPC: the two services, health checking and reflection.
   impl->grpc_catalog =
@@ -134,6 +147,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
       std::make_unique<api::GrpcLineageService>(impl->lineage.get(), impl->dispatcher.get());
   impl->grpc_access =
       std::make_unique<api::GrpcAccessService>(impl->access.get(), impl->dispatcher.get());
+  impl->grpc_samples =
+      std::make_unique<api::GrpcSampleService>(impl->samples.get(), impl->dispatcher.get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -144,6 +159,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   builder.RegisterService(impl->grpc_glossary.get());
   builder.RegisterService(impl->grpc_lineage.get());
   builder.RegisterService(impl->grpc_access.get());
+  builder.RegisterService(impl->grpc_samples.get());
   impl->grpc_server = builder.BuildAndStart();
   if (!impl->grpc_server || impl->grpc_port == 0) {
     return absl::UnavailableError(
