@@ -37,6 +37,15 @@ int main(int argc, char** argv) {
       ->envname("CADASTRE_MAX_BODY_BYTES")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30))
       ->capture_default_str();
+  cli.add_option("--tls-cert", config.tls_cert,
+                 "PEM certificate (chain): serve HTTPS and gRPC over TLS (needs --tls-key)")
+      ->envname("CADASTRE_TLS_CERT");
+  cli.add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert")
+      ->envname("CADASTRE_TLS_KEY");
+  cli.add_option("--tls-client-ca", config.tls_client_ca,
+                 "PEM CA bundle: clients may authenticate by a certificate it issued, whose "
+                 "Common Name is a principal's name")
+      ->envname("CADASTRE_TLS_CLIENT_CA");
   cli.add_option("--log-level", log_level, "debug, info, warn or error")
       ->envname("CADASTRE_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))

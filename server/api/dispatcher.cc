@@ -25,7 +25,10 @@ absl::Status Dispatcher::Run(CallInfo& info,
   if (info.request_id.empty()) info.request_id = RequestIdFrom("");
   absl::Status status;
   try {
-    absl::StatusOr<policy::Caller> caller = authenticator_->Authenticate(info.authorization);
+    absl::StatusOr<policy::Caller> caller =
+        info.authorization.empty() && !info.client_cert_cn.empty()
+            ? authenticator_->AuthenticateCertificate(info.client_cert_cn)
+            : authenticator_->Authenticate(info.authorization);
     if (!caller.ok()) {
       status = caller.status();
     } else {

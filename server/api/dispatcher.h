@@ -1,5 +1,5 @@
 // What both transports do around every call, in one place: authenticate
-// the bearer token, run the service method as that caller, log and count
+// the caller, run the service method as that caller, log and count
 // the outcome. A transport that skipped it could not reach a service: the
 // service methods take the Caller it makes.
 #pragma once
@@ -22,6 +22,9 @@ struct CallInfo {
   std::string_view authorization;  // the Authorization header, verbatim
   std::string_view peer;           // client address
   std::string request_id;          // set by Run when empty
+  // The Common Name of the client certificate, verified by the TLS layer
+  // against --tls-client-ca; empty without one.
+  std::string_view client_cert_cn = {};
 };
 
 class Dispatcher {
@@ -29,9 +32,11 @@ class Dispatcher {
   Dispatcher(const policy::Authenticator* authenticator, Metrics* metrics, const Clock* clock)
       : authenticator_(authenticator), metrics_(metrics), clock_(clock) {}
 
-  // Authenticates `info`, then runs `call` as the caller and answers its
-  // status. UNAUTHENTICATED without running `call` when authentication
-  // fails. Never throws: an exception escaping `call` becomes INTERNAL.
+  // Authenticates `info` by its Authorization header when there is one (a
+  // bad token fails even beside a good certificate), otherwise by its client
+  // certificate, then runs `call` as the caller and answers its status.
+  // UNAUTHENTICATED without running `call` when authentication fails.
+  // Never throws: an exception escaping `call` becomes INTERNAL.
   absl::Status Run(CallInfo& info,
                    const std::function<absl::Status(const policy::Caller&)>& call) const;
 

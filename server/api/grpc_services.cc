@@ -1,5 +1,7 @@
 #include "server/api/grpc_services.h"
 
+#include <grpc/grpc_security_constants.h>
+
 #include "absl/strings/str_format.h"
 #include "server/api/status_mapping.h"
 #include "server/common/status.h"
@@ -12,6 +14,16 @@ std::string_view Metadata(const grpc::ServerContext* context, const char* key) {
   auto it = metadata.find(key);
   if (it == metadata.end()) return {};
   return std::string_view(it->second.data(), it->second.size());
+}
+
+// The Common Name of the client's certificate; empty without one. gRPC
+// reports a certificate only after verifying it against --tls-client-ca
+// (GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY).
+std::string ClientCertCommonName(const grpc::ServerContext* context) {
+  const std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
+  if (auth == nullptr) return "";
+  const std::vector<grpc::string_ref> names = auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+  return names.empty() ? "" : std::string(names.front().data(), names.front().size());
 }
 
 // gRPC metadata values must be printable ASCII; percent-encode the rest
@@ -33,8 +45,9 @@ std::string MetadataSafe(std::string_view value) {
 grpc::Status GrpcCall::Finish(grpc::ServerContext* context, std::string_view method,
                               const std::function<absl::Status(const policy::Caller&)>& call) const {
   const std::string peer = context->peer();
+  const std::string cert_cn = ClientCertCommonName(context);
   CallInfo info{method, "grpc", Metadata(context, "authorization"), peer,
-                RequestIdFrom(Metadata(context, "x-request-id"))};
+                RequestIdFrom(Metadata(context, "x-request-id")), cert_cn};
   absl::Status status = dispatcher_->Run(info, call);
   context->AddTrailingMetadata("x-request-id", info.request_id);
   if (auto field = FieldOf(status)) context->AddTrailingMetadata(kFieldTrailer, MetadataSafe(*field));

@@ -1,6 +1,9 @@
 #include "server/api/rest_server.h"
 
 #include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <exception>
 #include <thread>
@@ -27,6 +30,62 @@ std::string_view PathOf(const httplib::Request& req) {
   return target.substr(0, target.find('?'));
 }
 
+absl::Status TlsFileError(const char* what, const std::string& path) {
+  char reason[256];
+  ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
+  ERR_clear_error();
+  return absl::InvalidArgumentError(
+      absl::StrCat("cannot use the TLS ", what, " file ", path, ": ", reason));
+}
+
+// Loads the certificate and key and, with a client CA, asks clients for a
+// certificate that, when sent, must verify against it. httplib's own
+// client-CA constructor would make the certificate mandatory, shutting out
+// clients that authenticate by bearer token.
+absl::Status SetUpTls(const RestOptions& options, SSL_CTX* ctx) {
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+  if (SSL_CTX_use_certificate_chain_file(ctx, options.tls_cert_file.c_str()) != 1) {
+    return TlsFileError("certificate", options.tls_cert_file);
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, options.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
+    return TlsFileError("key", options.tls_key_file);
+  }
+  if (options.tls_client_ca_file.empty()) return absl::OkStatus();
+  const char* ca = options.tls_client_ca_file.c_str();
+  STACK_OF(X509_NAME)* ca_names = SSL_load_client_CA_file(ca);
+  if (ca_names == nullptr || SSL_CTX_load_verify_locations(ctx, ca, nullptr) != 1) {
+    sk_X509_NAME_pop_free(ca_names, X509_NAME_free);
+    return TlsFileError("client CA", options.tls_client_ca_file);
+  }
+  SSL_CTX_set_client_CA_list(ctx, ca_names);  // takes ownership
+  // Without a session id context OpenSSL fails the resumption of a session
+  // that carried a client certificate.
+  static constexpr unsigned char kSessionContext[] = "cadastre";
+  SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  return absl::OkStatus();
+}
+
+// The Common Name of the certificate the client presented and OpenSSL
+// verified; empty without one.
+std::string ClientCertCommonName(const httplib::Request& req) {
+  if (req.ssl == nullptr || SSL_get_verify_result(req.ssl) != X509_V_OK) return "";
+  const X509* cert = SSL_get0_peer_certificate(req.ssl);
+  if (cert == nullptr) return "";
+  const X509_NAME* subject = X509_get_subject_name(cert);
+  const int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (index < 0) return "";
+  unsigned char* utf8 = nullptr;
+  const int length =
+      ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index)));
+  if (length < 0) return "";
+  std::string common_name(reinterpret_cast<const char*>(utf8), length);
+  OPENSSL_free(utf8);
+  return common_name;
+}
+
 }  // namespace
 
 struct RestServer::Impl {
@@ -35,7 +94,7 @@ struct RestServer::Impl {
   const Dispatcher* dispatcher;
   const Metrics* metrics;
   std::string openapi_json;
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server;  // an httplib::SSLServer with TLS
   int port = 0;
   std::thread thread;
 
@@ -92,8 +151,11 @@ void RestServer::Impl::Handle(const httplib::Request& req, const std::string& bo
     return;
   }
   const std::string authorization = req.get_header_value("Authorization");
+  // Only a server with a client CA asks for (and verifies) certificates.
+  const std::string cert_cn =
+      options.tls_client_ca_file.empty() ? "" : ClientCertCommonName(req);
   CallInfo info{"unknown", "rest", authorization, req.remote_addr,
-                RequestIdFrom(req.get_header_value("X-Request-Id"))};
+                RequestIdFrom(req.get_header_value("X-Request-Id")), cert_cn};
   try {
     Serve(info, req, body, res);
   } catch (const std::exception& e) {
@@ -157,8 +219,18 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Bind(const RestOptions& 
   impl->dispatcher = dispatcher;
   impl->metrics = metrics;
   impl->openapi_json = std::move(openapi_json);
+  if (options.tls_cert_file.empty()) {
+    impl->server = std::make_unique<httplib::Server>();
+  } else {
+    absl::Status tls = absl::InternalError("cannot create a TLS context");
+    impl->server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+      tls = SetUpTls(options, &ctx);
+      return tls.ok();
+    });
+    if (!impl->server->is_valid()) return tls;
+  }
   Impl* self = impl.get();
-  httplib::Server& server = impl->server;
+  httplib::Server& server = *impl->server;
   const int threads = options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(options.max_body_bytes);
@@ -216,11 +288,11 @@ RestServer::~RestServer() { Stop(); }
 int RestServer::port() const { return impl_->port; }
 
 void RestServer::Start() {
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  impl_->thread = std::thread([this] { impl_->server->listen_after_bind(); });
 }
 
 void RestServer::Stop() {
-  impl_->server.stop();
+  impl_->server->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 

@@ -1,6 +1,6 @@
 // The REST transport over cpp-httplib. It parses HTTP, finds the route and
-// hands the call to the Dispatcher; answers are JSON. httplib.h stays in
-// rest_server.cc.
+// hands the call to the Dispatcher; answers are JSON. httplib.h (and the
+// OpenSSL calls that set up its TLS) stay in rest_server.cc.
 #pragma once
 
 #include <memory>
@@ -18,11 +18,19 @@ struct RestOptions {
   int port = 8080;            // 0: any free port
   size_t max_body_bytes = 8 << 20;
   int threads = 16;
+  // PEM files, loaded at Bind. With a certificate and key the server speaks
+  // HTTPS only. With a client CA too, a client may present a certificate,
+  // which must verify against it (or the handshake fails); its Common Name
+  // reaches the Dispatcher. Without one, no client certificate is asked for.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
 };
 
 class RestServer {
  public:
   // Binds the port (so a taken port fails here) but serves only after Start.
+  // INVALID_ARGUMENT naming the file when a TLS file cannot be used.
   static absl::StatusOr<std::unique_ptr<RestServer>> Bind(const RestOptions& options,
                                                           const Router* router,
                                                           const Dispatcher* dispatcher,

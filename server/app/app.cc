@@ -23,12 +23,13 @@
 #include "server/common/log.h"
 #include "server/common/status.h"
 #include "server/lineage/lineage_service.h"
-#include "server/policy/authenticator.h"
 #include "server/access/access_service.h"
+#include "server/catalog/sample_service.h"
 #include "server/policy/access.h"
+#include "server/policy/authenticator.h"
 #include "server/policy/authorizer.h"
 #include "server/policy/secrets.h"
-#include "server/catalog/sample_service.h"
+#include "server/policy/tls_files.h"
 #include "server/store/sqlite_store.h"
 
 namespace cadastre {
@@ -50,6 +51,19 @@ absl::Status EnsureDirectory(const std::string& path) {
 std::string HostPort(const std::string& host, int port) {
   return host.find(':') != std::string::npos ? absl::StrCat("[", host, "]:", port)
                                              : absl::StrCat(host, ":", port);
+}
+
+// TLS when the files are given, with client certificates verified against
+// the client CA when one is given but not required (bearer tokens still
+// work); plaintext otherwise.
+std::shared_ptr<grpc::ServerCredentials> GrpcCredentials(const policy::TlsFiles& tls) {
+  if (!tls.enabled()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options(tls.client_ca_pem.empty()
+                                                ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                                : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = tls.client_ca_pem;
+  options.pem_key_cert_pairs.push_back({tls.key_pem, tls.cert_pem});
+  return grpc::SslServerCredentials(options);
 }
 
 }  // namespace
@@ -81,6 +95,8 @@ struct App::Impl {
 
 absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   auto impl = std::make_unique<Impl>();
+  ASSIGN_OR_RETURN(const policy::TlsFiles tls,
+                   policy::LoadTlsFiles(config.tls_cert, config.tls_key, config.tls_client_ca));
   RETURN_IF_ERROR(EnsureDirectory(config.data_dir));
 
   store::SqliteOptions store_options;
@@ -152,8 +168,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(HostPort(config.bind, config.grpc_port),
-                           grpc::InsecureServerCredentials(), &impl->grpc_port);
+  builder.AddListeningPort(HostPort(config.bind, config.grpc_port), GrpcCredentials(tls),
+                           &impl->grpc_port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_body_bytes));
   builder.RegisterService(impl->grpc_catalog.get());
   builder.RegisterService(impl->grpc_glossary.get());
@@ -170,6 +186,9 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   rest_options.bind = config.bind;
   rest_options.port = config.http_port;
   rest_options.max_body_bytes = config.max_body_bytes;
+  rest_options.tls_cert_file = config.tls_cert;
+  rest_options.tls_key_file = config.tls_key;
+  rest_options.tls_client_ca_file = config.tls_client_ca;
   std::string openapi;
   for (const EmbeddedFile& file : api::EmbeddedOpenApi()) openapi = std::string(file.content);
   ASSIGN_OR_RETURN(impl->rest_server,
@@ -178,7 +197,9 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   impl->rest_server->Start();
   log::Info("listening", {{"bind", config.bind},
                           {"http_port", impl->rest_server->port()},
-                          {"grpc_port", impl->grpc_port}});
+                          {"grpc_port", impl->grpc_port},
+                          {"tls", tls.enabled()},
+                          {"client_certificates", !tls.client_ca_pem.empty()}});
   return std::unique_ptr<App>(new App(std::move(impl)));
 }
 

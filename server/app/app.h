@@ -18,12 +18,19 @@ struct Config {
   std::string durability = "full";  // "full" (fsync per commit) or "normal"
   size_t max_body_bytes = 8 << 20;
   std::string admin_token;  // CADASTRE_ADMIN_TOKEN, used at first start only
+  // PEM files. tls_cert and tls_key: REST serves HTTPS and gRPC TLS.
+  // tls_client_ca: a client may also present a certificate issued by these
+  // CAs; its Common Name names the principal it authenticates as.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
 };
 
 class App {
  public:
   // Opens (creating and migrating) the database under config.data_dir,
   // creates the admin principal at first start, and starts serving.
+  // INVALID_ARGUMENT when the TLS files are incomplete or unusable.
   static absl::StatusOr<std::unique_ptr<App>> Start(const Config& config);
   ~App();
 

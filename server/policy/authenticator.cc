@@ -48,6 +48,18 @@ absl::Status WriteSecretFile(const std::string& path, std::string_view content) 
   return absl::OkStatus();
 }
 
+// The one answer for a credential that names no usable principal, so that
+// a client cannot probe which tokens or principal names exist.
+constexpr char kInvalidCredentials[] = "invalid token";
+
+absl::StatusOr<Caller> CallerOf(store::ReadTxn& txn, std::string_view principal_name) {
+  ASSIGN_OR_RETURN(v1::Principal principal, txn.GetPrincipal(principal_name));
+  Caller caller;
+  caller.principal = principal.name();
+  caller.roles.assign(principal.roles().begin(), principal.roles().end());
+  return caller;
+}
+
 }  // namespace
 
 
@@ -80,13 +92,21 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorizatio
         TimeUtil::TimestampToMicroseconds(info->expires_at()) <= now) {
       return absl::NotFoundError("expired");
     }
-    auto principal = txn.GetPrincipal(info->principal());
-    if (!principal.ok()) return principal.status();
-    caller.principal = principal->name();
-    caller.roles.assign(principal->roles().begin(), principal->roles().end());
+    ASSIGN_OR_RETURN(caller, CallerOf(txn, info->principal()));
     return absl::OkStatus();
   });
-  if (absl::IsNotFound(status)) return absl::UnauthenticatedError("invalid token");
+  if (absl::IsNotFound(status)) return absl::UnauthenticatedError(kInvalidCredentials);
+  if (!status.ok()) return status;
+  return caller;
+}
+
+absl::StatusOr<Caller> Authenticator::AuthenticateCertificate(std::string_view common_name) const {
+  Caller caller;
+  absl::Status status = store_->Read([&](store::ReadTxn& txn) -> absl::Status {
+    ASSIGN_OR_RETURN(caller, CallerOf(txn, common_name));
+    return absl::OkStatus();
+  });
+  if (absl::IsNotFound(status)) return absl::UnauthenticatedError(kInvalidCredentials);
   if (!status.ok()) return status;
   return caller;
 }

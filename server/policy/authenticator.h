@@ -1,5 +1,6 @@
-// Bearer-token authentication. Tokens are random secrets shown once; only
-// their SHA-256 is stored, so the database never holds a usable token.
+// Authentication by bearer token or client certificate. Tokens are random
+// secrets shown once; only their SHA-256 is stored, so the database never
+// holds a usable token.
 #pragma once
 
 #include <string>
@@ -31,6 +32,12 @@ class Authenticator {
   // malformed, or the token is unknown, expired or revoked; the message
   // does not say which of the last three it was.
   absl::StatusOr<Caller> Authenticate(std::string_view authorization) const;
+
+  // Resolves the Common Name of a client certificate, which the TLS layer
+  // has verified against --tls-client-ca, to the principal of that name.
+  // UNAUTHENTICATED, with the message an unknown token gets, when no
+  // principal has that name.
+  absl::StatusOr<Caller> AuthenticateCertificate(std::string_view common_name) const;
 
  private:
   store::Store* store_;

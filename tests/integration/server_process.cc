@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <random>
@@ -319,10 +320,10 @@ bool ServerProcess::WaitUntilReady(std::string* error) {
                "); log tail:\n" + Tail(ReadLog(), 8000);
       return false;
     }
-    httplib::Client client("127.0.0.1", http_port_);
-    client.set_connection_timeout(0, 200000);
-    client.set_read_timeout(1, 0);
-    if (auto result = client.Get("/healthz"); result && result->status == 200) {
+    auto client = HttpClient(/*with_token=*/false);
+    client->set_connection_timeout(0, 200000);
+    client->set_read_timeout(1, 0);
+    if (auto result = client->Get("/healthz"); result && result->status == 200) {
       http_ready = true;
       break;
     }
@@ -343,9 +344,17 @@ bool ServerProcess::WaitUntilReady(std::string* error) {
   channel_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
   channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
   channel_args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (!options_.tls_ca_file.empty()) {
+    grpc::SslCredentialsOptions tls;
+    std::ifstream ca(options_.tls_ca_file);
+    tls.pem_root_certs.assign(std::istreambuf_iterator<char>(ca), {});
+    credentials = grpc::SslCredentials(tls);
+    channel_args.SetSslTargetNameOverride("localhost");
+  }
   channel_ = grpc::CreateCustomChannel(
-      "127.0.0.1:" + std::to_string(grpc_port_),
-      grpc::InsecureChannelCredentials(), channel_args);
+      "127.0.0.1:" + std::to_string(grpc_port_), credentials, channel_args);
   if (!channel_->WaitForConnected(std::chrono::system_clock::now() +
                                   (deadline - Clock::now()))) {
     *error = "the gRPC port " + std::to_string(grpc_port_) +
@@ -411,7 +420,11 @@ bool ServerProcess::Restart(std::string* error) {
 
 std::unique_ptr<httplib::Client> ServerProcess::HttpClient(
     bool with_token) const {
-  auto client = std::make_unique<httplib::Client>("127.0.0.1", http_port_);
+  const bool tls = !options_.tls_ca_file.empty();
+  auto client = std::make_unique<httplib::Client>(
+      (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") +
+      std::to_string(http_port_));
+  if (tls) client->set_ca_cert_path(options_.tls_ca_file);
   client->set_connection_timeout(5, 0);
   client->set_read_timeout(30, 0);
   client->set_write_timeout(30, 0);

@@ -29,6 +29,10 @@ struct ServerOptions {
   std::string durability;         // "full" or "normal"; empty: server default
   std::int64_t max_body_bytes = 0;  // 0: server default
   std::vector<std::string> extra_args;
+  // When extra_args turn TLS on: the CA file that issued the server's
+  // certificate (for 127.0.0.1 or localhost). Readiness probes, HttpClient()
+  // and channel() then speak TLS and trust it.
+  std::string tls_ca_file;
 };
 
 // How a child process ended.
