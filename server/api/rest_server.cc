@@ -93,6 +93,7 @@ struct RestServer::Impl {
   const Router* router;
   const Dispatcher* dispatcher;
   const Metrics* metrics;
+  const policy::Authorizer* authorizer;
   std::string openapi_json;
   std::unique_ptr<httplib::Server> server;  // an httplib::SSLServer with TLS
   int port = 0;
@@ -171,9 +172,10 @@ void RestServer::Impl::Serve(CallInfo& info, const httplib::Request& req, const 
   if (path == "/metrics" || path == "/api/v1/openapi.json") {
     const bool metrics_path = path == "/metrics";
     info.method = metrics_path ? "GetMetrics" : "GetOpenApiDocument";
-    absl::Status status = dispatcher->Run(info, [&](const policy::Caller&) {
+    absl::Status status = dispatcher->Run(info, [&](const policy::Caller& caller) {
       if (req.method != "GET") return absl::UnimplementedError("only GET is allowed here");
       if (metrics_path) {
+        RETURN_IF_ERROR(authorizer->Check(caller, v1::READ_AUDIT, policy::Resource::System()));
         res.set_content(metrics->Render(), "text/plain; version=0.0.4");
       } else {
         res.set_content(openapi_json, kJson);
@@ -212,12 +214,14 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Bind(const RestOptions& 
                                                              const Router* router,
                                                              const Dispatcher* dispatcher,
                                                              const Metrics* metrics,
+                                                             const policy::Authorizer* authorizer,
                                                              std::string openapi_json) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->router = router;
   impl->dispatcher = dispatcher;
   impl->metrics = metrics;
+  impl->authorizer = authorizer;
   impl->openapi_json = std::move(openapi_json);
   if (options.tls_cert_file.empty()) {
     impl->server = std::make_unique<httplib::Server>();

@@ -10,6 +10,7 @@
 #include "server/api/dispatcher.h"
 #include "server/api/metrics.h"
 #include "server/api/rest_router.h"
+#include "server/policy/authorizer.h"
 
 namespace cadastre::api {
 
@@ -30,11 +31,13 @@ struct RestOptions {
 class RestServer {
  public:
   // Binds the port (so a taken port fails here) but serves only after Start.
+  // `/metrics` needs READ_AUDIT, as `authorizer` decides.
   // INVALID_ARGUMENT naming the file when a TLS file cannot be used.
   static absl::StatusOr<std::unique_ptr<RestServer>> Bind(const RestOptions& options,
                                                           const Router* router,
                                                           const Dispatcher* dispatcher,
                                                           const Metrics* metrics,
+                                                          const policy::Authorizer* authorizer,
                                                           std::string openapi_json);
   ~RestServer();
 

@@ -193,7 +193,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   for (const EmbeddedFile& file : api::EmbeddedOpenApi()) openapi = std::string(file.content);
   ASSIGN_OR_RETURN(impl->rest_server,
                    api::RestServer::Bind(rest_options, &impl->router, impl->dispatcher.get(),
-                                         impl->metrics.get(), std::move(openapi)));
+                                         impl->metrics.get(), impl->authorizer.get(),
+                                         std::move(openapi)));
   impl->rest_server->Start();
   log::Info("listening", {{"bind", config.bind},
                           {"http_port", impl->rest_server->port()},

@@ -259,5 +259,12 @@ TEST_F(MaskingTest, ATagScopedDenyHidesTheColumn) {
   EXPECT_TRUE(resolved.body["columns"][1]["visible"]);
 }
 
+// Not masking, but this suite has the principals: operational metrics are
+// for auditors and admins.
+TEST_F(MaskingTest, MetricsNeedReadAudit) {
+  EXPECT_EQ(Send("analyst", "GET", "/metrics").status, 403);
+  EXPECT_EQ(Send("", "GET", "/metrics").status, 200);
+}
+
 }  // namespace
 }  // namespace cadastre::testing
