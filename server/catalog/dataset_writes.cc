@@ -2,6 +2,7 @@
 #include "server/common/strings.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,40 @@ absl::Status DatasetNotFound(std::string_view ns, std::string_view name,
   return WithField(absl::NotFoundError(absl::StrCat("dataset '", Absl(name), "' not found in namespace '",
                                                     Absl(ns), "'")),
                    field);
+}
+
+std::map<std::string, v1::ColumnStats> TakeValueStatistics(v1::Dataset* dataset) {
+  std::map<std::string, v1::ColumnStats> out;
+  auto* facets = dataset->mutable_facets()->mutable_fields();
+  auto quality = facets->find("dataQualityMetrics");
+  if (quality == facets->end() || !quality->second.has_struct_value()) return out;
+  auto* metrics = quality->second.mutable_struct_value()->mutable_fields();
+  auto columns = metrics->find("columnMetrics");
+  if (columns == metrics->end() || !columns->second.has_struct_value()) return out;
+  for (auto& [column, value] : *columns->second.mutable_struct_value()->mutable_fields()) {
+    if (!value.has_struct_value()) continue;
+    auto* fields = value.mutable_struct_value()->mutable_fields();
+    v1::ColumnStats& stats = out[column];
+    auto count = [&](const char* name, void (v1::ColumnStats::*set)(int64_t)) {
+      auto it = fields->find(name);
+      if (it != fields->end() && it->second.has_number_value()) {
+        (stats.*set)(static_cast<int64_t>(it->second.number_value()));
+      }
+    };
+    count("nullCount", &v1::ColumnStats::set_null_count);
+    count("distinctCount", &v1::ColumnStats::set_distinct_count);
+    count("count", &v1::ColumnStats::set_count);
+    // Values leave the facet: they are data, served masked with the sample.
+    for (const char* name : {"min", "max"}) {
+      auto it = fields->find(name);
+      if (it == fields->end()) continue;
+      *(std::string_view(name) == "min" ? stats.mutable_min() : stats.mutable_max()) = it->second;
+      fields->erase(it);
+    }
+    fields->erase("quantiles");
+    fields->erase("sum");
+  }
+  return out;
 }
 
 absl::Status NamespaceNotFound(std::string_view ns) {
@@ -116,6 +151,7 @@ absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Call
   after.clear_column_lineage();
   for (v1::Field& field : *after.mutable_fields()) field.clear_inherited_tags();
   RETURN_IF_ERROR(CheckReferences(txn, after));
+  std::map<std::string, v1::ColumnStats> value_stats = TakeValueStatistics(&after);
   const std::string key = DatasetKey(after.namespace_(), after.name());
   v1::Dataset old_state;
   if (before) old_state = ComparableDataset(*before);
@@ -137,6 +173,16 @@ absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Call
   *after.mutable_last_modified_at() = TimeToProto(now);
   after.set_current_version(absl::StrCat(version));
   RETURN_IF_ERROR(txn.PutDataset(after));
+  if (!value_stats.empty()) {
+    ASSIGN_OR_RETURN(int64_t dataset_id, txn.DatasetRowId(after.namespace_(), after.name()));
+    auto sample = txn.GetSample(dataset_id);
+    if (!sample.ok() && !absl::IsNotFound(sample.status())) return sample.status();
+    v1::DatasetSample merged = sample.ok() ? *std::move(sample) : v1::DatasetSample();
+    for (auto& [column, stats] : value_stats) (*merged.mutable_column_stats())[column] = stats;
+    *merged.mutable_updated_at() = TimeToProto(now);
+    merged.set_updated_by(caller.principal);
+    RETURN_IF_ERROR(txn.PutSample(dataset_id, merged));
+  }
   ASSIGN_OR_RETURN(v1::Dataset stored, txn.GetDataset(after.namespace_(), after.name()));
   RETURN_IF_ERROR(Decorate(txn, stored));
   return stored;

@@ -4,6 +4,7 @@
 // recorded and timestamps are kept in one place.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cadastre/v1/catalog.pb.h"
+#include "cadastre/v1/sample.pb.h"
 #include "server/policy/caller.h"
 #include "server/store/store.h"
 
@@ -36,8 +38,15 @@ absl::StatusOr<v1::Dataset> LoadAnyDataset(store::ReadTxn& txn, std::string_view
 // Fills current_version (and id) of a dataset read from the store.
 absl::Status Decorate(store::ReadTxn& txn, v1::Dataset& dataset);
 
+// Takes the value statistics (min, max, sum, quantiles) out of the
+// dataset's `dataQualityMetrics` facet, answering them with the counts per
+// column: values are data, served masked with the sample, never in clear
+// with the metadata.
+std::map<std::string, v1::ColumnStats> TakeValueStatistics(v1::Dataset* dataset);
+
 // Stores `after` as the new state of the dataset whose previous state is
-// `before` (null: new, created by the caller) and records the version under `operation`. Tags and
+// `before` (null: new, created by the caller), moves value statistics into
+// the sample (TakeValueStatistics) and records the version under `operation`. Tags and
 // glossary terms it references must exist (INVALID_ARGUMENT naming the
 // path, e.g. "fields[2].tags[0]"). A save that changes nothing writes
 // nothing. Answers the dataset as stored; when columns were removed, their

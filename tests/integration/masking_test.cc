@@ -259,6 +259,31 @@ TEST_F(MaskingTest, ATagScopedDenyHidesTheColumn) {
   EXPECT_TRUE(resolved.body["columns"][1]["visible"]);
 }
 
+TEST_F(MaskingTest, QualityMetricValuesLeaveTheMetadataAndAreServedMasked) {
+  json event = json::parse(R"({
+    "eventType": "COMPLETE", "eventTime": "2026-01-02T00:00:00Z",
+    "producer": "https://example.com/test",
+    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    "run": {"runId": "0195f3c2-7a3e-7c9a-9a57-000000000002"},
+    "job": {"namespace": "etl", "name": "profile"},
+    "inputs": [{"namespace": "crm", "name": "customers", "inputFacets": {"dataQualityMetrics": {
+      "_producer": "x", "_schemaURL": "x", "rowCount": 10,
+      "columnMetrics": {"email": {"nullCount": 1, "min": "a@x.io", "max": "z@y.io"}}}}}]})");
+  ASSERT_EQ(Send("", "POST", "/api/v1/lineage", event).status, 201);
+  Answer dataset = Send("analyst", "GET", "/api/v1/namespaces/crm/datasets/customers");
+  ASSERT_EQ(dataset.status, 200);
+  const json& email = dataset.body["facets"]["dataQualityMetrics"]["columnMetrics"]["email"];
+  EXPECT_EQ(email["nullCount"], 1);
+  EXPECT_FALSE(email.contains("min")) << dataset.body["facets"].dump();
+  EXPECT_EQ(dataset.body.dump().find("a@x.io"), std::string::npos);
+  Answer sample = Send("analyst", "GET", "/api/v1/namespaces/crm/datasets/customers/sample");
+  EXPECT_TRUE(IsPseudonym(sample.body["columnStats"]["email"]["min"])) << sample.body.dump();
+  EXPECT_EQ(sample.body["columnStats"]["email"]["nullCount"], "1");
+  EXPECT_EQ(sample.body["rows"][0]["city"], "Lyon");  // the uploaded rows stay
+  Answer clear = Send("", "GET", "/api/v1/namespaces/crm/datasets/customers/sample");
+  EXPECT_EQ(clear.body["columnStats"]["email"]["min"], "a@x.io");
+}
+
 // Not masking, but this suite has the principals: operational metrics are
 // for auditors and admins.
 TEST_F(MaskingTest, MetricsNeedReadAudit) {
