@@ -390,6 +390,32 @@ TEST_P(AccessTest, APipelineEditsTheDatasetsItCreatedAndNoOthers) {
   EXPECT_EQ(listed.body["totalCount"], 1);
 }
 
+TEST_P(AccessTest, AScopedEditorCannotChangeANamespaceItDoesNotSee) {
+  const std::string ns = Unique("south-ns");
+  ASSERT_EQ(As("root", "CatalogService.PutNamespace",
+               {{"name", ns}, {"namespace", {{"description", "the south's"}}}})
+                .code,
+            "OK");
+  ASSERT_EQ(As("root", "CatalogService.PutDataset",
+               {{"namespace", ns}, {"name", "s"}, {"dataset", DatasetBody("grid.south")}})
+                .code,
+            "OK");
+  for (const std::string who : {"m-engineer", "m-steward", "m-pipeline"}) {
+    SCOPED_TRACE(who);
+    const CallResult put = As(who, "CatalogService.PutNamespace",
+                              {{"name", ns}, {"namespace", {{"description", "taken over"}}}});
+    EXPECT_EQ(put.code, "PERMISSION_DENIED") << put.body.dump();
+    EXPECT_FALSE(NamesTheSouth(put.body));
+  }
+  EXPECT_EQ(As("root", "CatalogService.GetNamespace", {{"name", ns}}).body["description"],
+            "the south's");
+  // A new namespace is anyone's with EDIT_METADATA somewhere.
+  EXPECT_EQ(As("m-engineer", "CatalogService.PutNamespace",
+               {{"name", Unique("engineers-ns")}, {"namespace", json::object()}})
+                .code,
+            "OK");
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, AccessTest, ::testing::Values("rest", "grpc"),
                          [](const auto& transport) { return transport.param; });
 
