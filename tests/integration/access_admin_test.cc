@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "access_fixture.h"
+#include "cadastre/v1/access.grpc.pb.h"
 
 namespace cadastre::testing {
 namespace {
@@ -219,6 +220,8 @@ TEST_P(AccessTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
       {"AccessService.CreateToken",
        token({{"ttlSeconds", 60}, {"expiresAt", TimeFromNow(std::chrono::hours(1))}}),
        "ttlSeconds"},
+      // Past year 9999, which no timestamp can carry.
+      {"AccessService.CreateToken", token({{"ttlSeconds", "1000000000000"}}), "ttlSeconds"},
       {"AccessService.CreateToken", {{"principal", "ghost"}}, "principal", "NOT_FOUND"},
   };
   for (const Bad& call : bad) {
@@ -235,6 +238,22 @@ TEST_P(AccessTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
     }
     EXPECT_EQ(AccessState(), before);
     EXPECT_EQ(As("root", "AccessService.ListTokens", {{"principal", victim}}).body, tokens_before);
+  }
+
+  if (!rest()) {
+    // Only gRPC carries a timestamp past the year 9999, which JSON cannot.
+    grpc::ClientContext context;
+    server().PrepareContext(&context);
+    cadastre::v1::CreateTokenRequest request;
+    request.set_principal(victim);
+    request.mutable_expires_at()->set_seconds(int64_t{1} << 40);
+    cadastre::v1::CreateTokenResponse response;
+    const grpc::Status status = cadastre::v1::AccessService::NewStub(server().channel())
+                                    ->CreateToken(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    const auto field = context.GetServerTrailingMetadata().find("cadastre-field");
+    ASSERT_NE(field, context.GetServerTrailingMetadata().end());
+    EXPECT_EQ(std::string(field->second.data(), field->second.size()), "expiresAt");
   }
 }
 
