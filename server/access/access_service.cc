@@ -22,6 +22,8 @@ constexpr std::string_view kPrincipalEntity = "principal";
 constexpr std::string_view kRoleEntity = "role";
 constexpr std::string_view kGrantEntity = "grant";
 constexpr std::string_view kPolicyEntity = "maskingPolicy";
+// Timestamps end with the year 9999, and no token needs to outlive a century.
+constexpr absl::Duration kLongestTokenLife = absl::Hours(24 * 36525);
 
 absl::Status NotFound(std::string_view what, const std::string& name, std::string_view field) {
   return WithField(absl::NotFoundError(absl::StrCat(Absl(what), " '", name, "' not found")), field);
@@ -244,11 +246,17 @@ absl::StatusOr<v1::CreateTokenResponse> AccessService::CreateToken(
     return InvalidField("ttlSeconds", "give expiresAt or ttlSeconds, not both");
   }
   if (request.ttl_seconds() < 0) return InvalidField("ttlSeconds", "must be positive");
+  if (request.ttl_seconds() > absl::ToInt64Seconds(kLongestTokenLife)) {
+    return InvalidField("ttlSeconds", "must be at most 100 years");
+  }
   v1::TokenInfo token;
   token.set_id(policy::NewRandomId());
   token.set_principal(request.principal());
   *token.mutable_created_at() = catalog::TimeToProto(now);
   if (request.has_expires_at()) {
+    if (request.expires_at().seconds() > absl::ToUnixSeconds(now + kLongestTokenLife)) {
+      return InvalidField("expiresAt", "must be at most 100 years from now");
+    }
     if (TimeUtil::TimestampToMicroseconds(request.expires_at()) <= absl::ToUnixMicros(now)) {
       return InvalidField("expiresAt", "must be in the future");
     }

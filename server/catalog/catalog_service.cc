@@ -174,6 +174,12 @@ absl::StatusOr<v1::Namespace> CatalogService::PutNamespace(const Caller& caller,
     const absl::Time now = clock_->Now();
     auto existing = txn.GetNamespace(request.name());
     if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+    if (existing.ok() && !existing->is_hidden()) {
+      // Only a caller who sees the namespace may change it (and see what
+      // the answer holds).
+      ASSIGN_OR_RETURN(bool visible, CanSeeNamespace(txn, *authorizer_, caller, request.name()));
+      if (!visible) return absl::PermissionDeniedError("permission denied");
+    }
     v1::Namespace next;
     next.set_name(request.name());
     next.set_owner_name(request.namespace_().owner_name());

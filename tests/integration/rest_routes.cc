@@ -1,5 +1,6 @@
 #include "rest_routes.h"
 
+#include <functional>
 #include <set>
 
 namespace cadastre::testing {
@@ -49,6 +50,66 @@ const std::vector<RestRoute>& RestRoutes() {
       {"GlossaryService.DeleteTerm", "DELETE", "/glossary/terms/{name}", ""},
       {"GlossaryService.ListTermVersions", "GET",
        "/glossary/terms/{name}/versions", ""},
+      {"LineageService.BlockPropagation", "POST",
+       "/namespaces/{namespace}/datasets/{dataset}/fields/{field}/"
+       "propagation-blocks/{tag}",
+       ""},
+      {"LineageService.UnblockPropagation", "DELETE",
+       "/namespaces/{namespace}/datasets/{dataset}/fields/{field}/"
+       "propagation-blocks/{tag}",
+       ""},
+      {"LineageService.IngestLineage", "POST", "/lineage", "event"},
+      {"LineageService.ListLineageEvents", "GET", "/events/lineage", "",
+       "before after sortDirection"},
+      {"LineageService.GetMarquezLineage", "GET", "/lineage", "",
+       "nodeId depth"},
+      {"LineageService.GetMarquezColumnLineage", "GET", "/column-lineage", "",
+       "nodeId depth withDownstream"},
+      {"LineageService.GetLineage", "GET", "/lineage/graph", "",
+       "namespace dataset field direction depth granularity "
+       "transformationType asOf maxNodes"},
+      {"LineageService.GetLineagePaths", "GET", "/lineage/paths", "",
+       "from to maxDepth maxPaths transformationType asOf"},
+      {"LineageService.GetImpact", "GET", "/lineage/impact", "",
+       "namespace dataset field depth asOf maxNodes"},
+      {"LineageService.ListPersonalDataLeaks", "GET",
+       "/lineage/personal-data-leaks", "", "tag"},
+      {"LineageService.ListJobs", "GET", "/namespaces/{namespace}/jobs", ""},
+      {"LineageService.GetJob", "GET", "/namespaces/{namespace}/jobs/{name}",
+       ""},
+      {"LineageService.ListRuns", "GET",
+       "/namespaces/{namespace}/jobs/{job}/runs", ""},
+      {"AccessService.WhoAmI", "GET", "/me", ""},
+      {"AccessService.ListPrincipals", "GET", "/principals", ""},
+      {"AccessService.GetPrincipal", "GET", "/principals/{name}", ""},
+      {"AccessService.PutPrincipal", "PUT", "/principals/{name}", "principal"},
+      {"AccessService.DeletePrincipal", "DELETE", "/principals/{name}", ""},
+      {"AccessService.CreateToken", "POST", "/principals/{principal}/tokens",
+       "*"},
+      {"AccessService.ListTokens", "GET", "/principals/{principal}/tokens",
+       ""},
+      {"AccessService.RevokeToken", "DELETE",
+       "/principals/{principal}/tokens/{id}", ""},
+      {"AccessService.ListRoles", "GET", "/roles", ""},
+      {"AccessService.GetRole", "GET", "/roles/{name}", ""},
+      {"AccessService.PutRole", "PUT", "/roles/{name}", "role"},
+      {"AccessService.DeleteRole", "DELETE", "/roles/{name}", ""},
+      {"AccessService.ListGrants", "GET", "/grants", "", "principal"},
+      {"AccessService.CreateGrant", "POST", "/grants", "grant"},
+      {"AccessService.DeleteGrant", "DELETE", "/grants/{id}", ""},
+      {"AccessService.ListMaskingPolicies", "GET", "/masking-policies", ""},
+      {"AccessService.GetMaskingPolicy", "GET", "/masking-policies/{name}",
+       ""},
+      {"AccessService.PutMaskingPolicy", "PUT", "/masking-policies/{name}",
+       "policy"},
+      {"AccessService.DeleteMaskingPolicy", "DELETE",
+       "/masking-policies/{name}", ""},
+      {"AccessService.ResolvePolicy", "GET", "/policy/resolve", "",
+       "namespace dataset principal dialect"},
+      {"SampleService.GetSample", "GET",
+       "/namespaces/{namespace}/datasets/{dataset}/sample", ""},
+      {"SampleService.PutSample", "PUT",
+       "/namespaces/{namespace}/datasets/{dataset}/sample", "sample"},
   };
   return *routes;
 }
@@ -111,20 +172,45 @@ std::optional<HttpCall> ToHttpCall(const RestRoute& route,
   }
 
   std::string query;
-  for (const char* name : {"limit", "offset"}) {
+  std::function<void(const std::string&, const nlohmann::json&)> add_query =
+      [&](const std::string& key, const nlohmann::json& value) {
+        if (value.is_object()) {
+          for (const auto& [sub, item] : value.items()) {
+            add_query(key + "." + sub, item);
+          }
+          return;
+        }
+        query += (query.empty() ? "?" : "&") + key + "=" +
+                 PercentEncode(value.is_string() ? value.get<std::string>()
+                                                 : value.dump());
+      };
+  std::vector<std::string> query_fields = {"limit", "offset"};
+  for (std::string_view rest = route.query; !rest.empty();) {
+    const size_t space = rest.find(' ');
+    query_fields.emplace_back(rest.substr(0, space));
+    rest = space == std::string_view::npos ? "" : rest.substr(space + 1);
+  }
+  for (const std::string& name : query_fields) {
     const auto value = request.find(name);
     if (value == request.end()) continue;
     used.insert(name);
-    query += (query.empty() ? "?" : "&") + std::string(name) + "=" +
-             (value->is_string() ? value->get<std::string>() : value->dump());
+    add_query(name, *value);
   }
   call.path += query;
 
-  if (!route.body_field.empty()) {
+  if (route.body_field == "*") {
+    nlohmann::json body = nlohmann::json::object();
+    for (const auto& [key, value] : request.items()) {
+      if (used.insert(key).second) body[key] = value;
+    }
+    call.body = body.dump();
+  } else if (!route.body_field.empty()) {
     const std::string name(route.body_field);
     used.insert(name);
     const auto value = request.find(name);
-    call.body = value == request.end() ? "{}" : value->dump();
+    call.body = value == request.end() ? "{}"
+                : value->is_string()   ? value->get<std::string>()
+                                       : value->dump();
   }
 
   for (const auto& [key, value] : request.items()) {

@@ -16,7 +16,13 @@ struct RestRoute {
   std::string_view rpc;            // "CatalogService.PutDataset"
   std::string_view method;         // "PUT"
   std::string_view path_template;  // "/namespaces/{namespace}/datasets/{name}"
-  std::string_view body_field;     // request field sent as the body, or ""
+  // The request field sent as the body (a string field's text verbatim), ""
+  // for none, or "*" for the whole request less its path parameters.
+  std::string_view body_field;
+  // Request fields sent as query parameters, space-separated ("namespace
+  // dataset field"); a message field goes as dotted keys ("from.namespace").
+  // limit and offset always may.
+  std::string_view query = "";
 };
 
 // Every row of the table in docs/rest-routes.md that has a gRPC twin.
@@ -33,7 +39,8 @@ struct HttpCall {
 
 // Derives the HTTP call for `request` (the proto JSON of the request
 // message): path parameters from the request's fields (percent-encoded),
-// limit/offset as query parameters, the body field as the JSON body. Returns
+// the route's query fields and limit/offset as query parameters, the body
+// field as the body. Returns
 // nullopt and says why in `error` when the request has a field the route
 // cannot carry (a mistake in the test, not in the server).
 std::optional<HttpCall> ToHttpCall(const RestRoute& route,

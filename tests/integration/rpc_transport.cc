@@ -7,8 +7,11 @@
 
 #include <vector>
 
+#include "cadastre/v1/access.pb.h"
 #include "cadastre/v1/catalog.pb.h"
 #include "cadastre/v1/glossary.pb.h"
+#include "cadastre/v1/lineage.pb.h"
+#include "cadastre/v1/sample.pb.h"
 #include "rest_routes.h"
 
 namespace cadastre::testing {
@@ -19,15 +22,18 @@ using nlohmann::json;
 
 // Makes sure the generated descriptors are linked in and registered, since
 // they are looked up only by name below.
-const protobuf::FileDescriptor* RegisterCadastreDescriptors() {
+void RegisterCadastreDescriptors() {
   cadastre::v1::Dataset::descriptor();
-  return cadastre::v1::GlossaryTerm::descriptor()->file();
+  cadastre::v1::GlossaryTerm::descriptor();
+  cadastre::v1::Job::descriptor();
+  cadastre::v1::Grant::descriptor();
+  cadastre::v1::DatasetSample::descriptor();
 }
 
 class GrpcTransport : public RpcTransport {
  public:
-  explicit GrpcTransport(const ServerProcess& server)
-      : server_(server), stub_(server.channel()) {
+  GrpcTransport(const ServerProcess& server, std::string token)
+      : token_(std::move(token)), stub_(server.channel()) {
     RegisterCadastreDescriptors();
   }
 
@@ -62,7 +68,9 @@ class GrpcTransport : public RpcTransport {
     grpc::ByteBuffer request_buffer(&slice, 1);
 
     grpc::ClientContext context;
-    server_.PrepareContext(&context);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(30));
+    context.AddMetadata("authorization", "Bearer " + token_);
     grpc::CompletionQueue queue;
     const std::string path = "/" + method->service()->full_name() + "/" +
                              method->name();
@@ -119,14 +127,16 @@ class GrpcTransport : public RpcTransport {
   }
 
  private:
-  const ServerProcess& server_;
+  const std::string token_;
   grpc::GenericStub stub_;
 };
 
 class RestTransport : public RpcTransport {
  public:
-  explicit RestTransport(const ServerProcess& server)
-      : client_(server.HttpClient()) {}
+  RestTransport(const ServerProcess& server, const std::string& token)
+      : client_(server.HttpClient(/*with_token=*/false)) {
+    client_->set_bearer_token_auth(token);
+  }
 
   std::string_view name() const override { return "rest"; }
 
@@ -195,12 +205,16 @@ class RestTransport : public RpcTransport {
 
 }  // namespace
 
-std::unique_ptr<RpcTransport> MakeGrpcTransport(const ServerProcess& server) {
-  return std::make_unique<GrpcTransport>(server);
+std::unique_ptr<RpcTransport> MakeGrpcTransport(const ServerProcess& server,
+                                                std::string token) {
+  return std::make_unique<GrpcTransport>(
+      server, token.empty() ? server.token() : std::move(token));
 }
 
-std::unique_ptr<RpcTransport> MakeRestTransport(const ServerProcess& server) {
-  return std::make_unique<RestTransport>(server);
+std::unique_ptr<RpcTransport> MakeRestTransport(const ServerProcess& server,
+                                                std::string token) {
+  return std::make_unique<RestTransport>(
+      server, token.empty() ? server.token() : token);
 }
 
 std::string CodeName(int grpc_status_code) {

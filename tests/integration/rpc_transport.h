@@ -37,11 +37,15 @@ class RpcTransport {
 
 // Calls through a generic gRPC stub; requests and answers are converted with
 // the protobuf JSON mapping (lowerCamelCase, primitive fields always printed,
-// like the server's REST adapter).
-std::unique_ptr<RpcTransport> MakeGrpcTransport(const ServerProcess& server);
+// like the server's REST adapter). Authenticates with `token`, the admin's
+// when empty.
+std::unique_ptr<RpcTransport> MakeGrpcTransport(const ServerProcess& server,
+                                                std::string token = "");
 
-// Calls the REST route docs/rest-routes.md gives for the RPC.
-std::unique_ptr<RpcTransport> MakeRestTransport(const ServerProcess& server);
+// Calls the REST route docs/rest-routes.md gives for the RPC, with `token`
+// (the admin's when empty).
+std::unique_ptr<RpcTransport> MakeRestTransport(const ServerProcess& server,
+                                                std::string token = "");
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT, and so on.
 std::string CodeName(int grpc_status_code);

@@ -30,8 +30,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cadastre/v1/access.pb.h"
 #include "cadastre/v1/catalog.pb.h"
 #include "cadastre/v1/glossary.pb.h"
+#include "cadastre/v1/lineage.pb.h"
+#include "cadastre/v1/sample.pb.h"
 #include "json_match.h"
 #include "rest_routes.h"
 #include "rpc_transport.h"
@@ -342,14 +345,15 @@ TEST(ScenarioFiles, EveryFileLoads) {
   }
 }
 
-// The runner's route table covers exactly the RPCs of the two services.
+// The runner's route table covers exactly the RPCs of Cadastre's services.
 TEST(RestRouteTable, MatchesTheServices) {
   std::set<std::string> rpcs;
-  const auto* catalog_file = cadastre::v1::Dataset::descriptor()->file();
-  const auto* glossary_file = cadastre::v1::GlossaryTerm::descriptor()->file();
   for (const auto* service :
-       {catalog_file->FindServiceByName("CatalogService"),
-        glossary_file->FindServiceByName("GlossaryService")}) {
+       {cadastre::v1::Dataset::descriptor()->file()->FindServiceByName("CatalogService"),
+        cadastre::v1::GlossaryTerm::descriptor()->file()->FindServiceByName("GlossaryService"),
+        cadastre::v1::Job::descriptor()->file()->FindServiceByName("LineageService"),
+        cadastre::v1::Grant::descriptor()->file()->FindServiceByName("AccessService"),
+        cadastre::v1::DatasetSample::descriptor()->file()->FindServiceByName("SampleService")}) {
     ASSERT_NE(service, nullptr);
     for (int i = 0; i < service->method_count(); ++i) {
       rpcs.insert(service->name() + "." + service->method(i)->name());
