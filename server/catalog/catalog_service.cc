@@ -318,16 +318,19 @@ absl::StatusOr<v1::Dataset> CatalogService::PutDataset(const Caller& caller,
     auto existing = LoadAnyDataset(txn, request.namespace_(), request.name());
     if (!existing.ok() && FieldOf(existing.status()) == "namespace") return existing.status();
     if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+    // The dataset as it will be must be within the caller's scope (a new
+    // one, or one moved to another domain). Checked first, and as if a
+    // hidden dataset of that name did not exist, so that the answer does not
+    // tell a hidden dataset from a free name.
+    const bool visible = existing.ok() && authorizer_->CanSee(caller, ScopeOf(*existing));
+    wanted.set_created_by(visible ? existing->created_by() : caller.principal);
+    RETURN_IF_ERROR(authorizer_->CheckDataset(caller, v1::EDIT_METADATA, ScopeOf(wanted),
+                                              absl::PermissionDeniedError("permission denied")));
     if (existing.ok()) {
       RETURN_IF_ERROR(LoadDatasetFor(txn, *authorizer_, caller, v1::EDIT_METADATA,
                                      request.namespace_(), request.name(), "name", true)
                           .status());
     }
-    // The dataset as it will be must be within the caller's scope too (a
-    // new one, or one moved to another domain).
-    wanted.set_created_by(existing.ok() ? existing->created_by() : caller.principal);
-    RETURN_IF_ERROR(authorizer_->CheckDataset(caller, v1::EDIT_METADATA, ScopeOf(wanted),
-                                              absl::PermissionDeniedError("permission denied")));
     std::string operation = !existing.ok()           ? "CREATE"
                             : existing->deleted()    ? "RESTORE"
                                                      : "UPDATE";

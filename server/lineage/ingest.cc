@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/catalog/dataset_access.h"
 #include "server/catalog/dataset_writes.h"
 #include "server/catalog/validation.h"
 #include "server/catalog/versioning.h"
@@ -169,8 +170,9 @@ absl::Status ValidateNames(const ol::Event& event) {
 // Everything one ingestion transaction does, with what it counts.
 class Ingestion {
  public:
-  Ingestion(store::WriteTxn& txn, const Caller& caller, absl::Time now)
-      : txn_(txn), caller_(caller), now_(now) {}
+  Ingestion(store::WriteTxn& txn, const policy::Authorizer& authorizer, const Caller& caller,
+            absl::Time now)
+      : txn_(txn), authorizer_(authorizer), caller_(caller), now_(now) {}
 
   absl::Status Apply(const ol::Event& event, v1::IngestLineageResponse* counts);
   std::vector<store::ColumnEdgeRow>& edges() { return edges_; }
@@ -187,8 +189,15 @@ class Ingestion {
                                                               const std::set<std::string>& fields);
   absl::Status PutColumnLineage(int64_t job, int64_t target_dataset, const ol::Dataset& target,
                                 absl::Time event_time, v1::IngestLineageResponse* counts);
+  // Whether the event may change the dataset's attributes (schema, tags,
+  // lifecycle): only where the caller may edit it. Lineage is recorded
+  // regardless, as WRITE_LINEAGE allows.
+  bool MayEdit(const v1::Dataset& dataset) const {
+    return authorizer_.AccessOf(caller_).OnDataset(v1::EDIT_METADATA, catalog::ScopeOf(dataset));
+  }
 
   store::WriteTxn& txn_;
+  const policy::Authorizer& authorizer_;
   const Caller& caller_;
   const absl::Time now_;
   std::vector<store::ColumnEdgeRow> edges_;
@@ -343,15 +352,16 @@ absl::StatusOr<int64_t> Ingestion::PutDataset(const ol::Dataset& dataset, bool o
   RETURN_IF_ERROR(catalog::EnsureNamespace(txn_, caller_, now_, dataset.ns));
   if (facets.lifecycle && facets.lifecycle->previous) {
     const auto& [old_ns, old_name] = *facets.lifecycle->previous;
-    const bool old_exists = txn_.DatasetRowId(old_ns, old_name).ok();
+    auto old_dataset = catalog::LoadAnyDataset(txn_, old_ns, old_name);
     const bool new_exists = txn_.DatasetRowId(dataset.ns, dataset.name).ok();
-    if (old_exists && !new_exists) {
+    if (old_dataset.ok() && !new_exists && MayEdit(*old_dataset)) {
       RETURN_IF_ERROR(txn_.RenameDataset(old_ns, old_name, dataset.ns, dataset.name));
     }
   }
 
   auto existing = catalog::LoadAnyDataset(txn_, dataset.ns, dataset.name);
   if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+  if (existing.ok() && !MayEdit(*existing)) return txn_.DatasetRowId(dataset.ns, dataset.name);
   v1::Dataset next;
   if (existing.ok()) {
     next = *existing;
@@ -543,7 +553,7 @@ absl::StatusOr<v1::IngestLineageResponse> LineageService::IngestLineage(
   std::lock_guard<std::mutex> lock(ingest_mu_);
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
     response.Clear();
-    Ingestion ingestion(txn, caller, clock_->Now());
+    Ingestion ingestion(txn, *authorizer_, caller, clock_->Now());
     for (const ol::Event& event : events) RETURN_IF_ERROR(ingestion.Apply(event, &response));
     changes.column_edges = std::move(ingestion.edges());
     changes.job_io = std::move(ingestion.job_io());

@@ -52,14 +52,27 @@ absl::Status KeepVisibleIo(store::ReadTxn& txn, const Viewer& viewer, v1::Job* j
   if (viewer.authorizer.AccessOf(viewer.caller).Everywhere(v1::READ_METADATA)) {
     return absl::OkStatus();
   }
+  bool hid = false;
   for (auto* list : {job->mutable_inputs(), job->mutable_outputs()}) {
     google::protobuf::RepeatedPtrField<v1::DatasetId> kept;
     for (const v1::DatasetId& id : *list) {
       ASSIGN_OR_RETURN(bool visible, catalog::CanSeeDataset(txn, viewer.authorizer, viewer.caller,
                                                             id.namespace_(), id.name()));
-      if (visible) *kept.Add() = id;
+      if (visible) {
+        *kept.Add() = id;
+      } else {
+        hid = true;
+      }
     }
     list->Swap(&kept);
+  }
+  // The job's text may name what was just left out.
+  if (hid) {
+    job->clear_sql();
+    job->clear_source_code();
+    job->clear_facets();
+    job->clear_description();
+    job->mutable_latest_run()->clear_facets();
   }
   return absl::OkStatus();
 }

@@ -40,7 +40,8 @@ absl::StatusOr<std::vector<int64_t>> ResolveFields(store::ReadTxn& txn, int64_t 
 absl::StatusOr<int64_t> ResolveField(store::ReadTxn& txn, const Viewer& viewer,
                                      const v1::FieldRef& ref, std::string_view prefix);
 
-// Leaves out the job's inputs and outputs the viewer may not see.
+// Leaves out the job's inputs and outputs the viewer may not see, and, when
+// there were any, the text that could name them (SQL, source, facets).
 absl::Status KeepVisibleIo(store::ReadTxn& txn, const Viewer& viewer, v1::Job* job);
 
 // Names of the nodes and jobs of a traversal, as the viewer may see them.

@@ -411,7 +411,7 @@ TEST_P(AccessTest, GrantsAndTeamsTakeEffectAtOnce) {
 // Ingestion checks WRITE_LINEAGE "anywhere" and then writes the datasets an
 // event names through SaveDataset unchecked: an engineer of grid.north can
 // add columns to, tag, rename or DROP a grid.south dataset.
-TEST_P(AccessTest, DISABLED_IngestionCannotChangeDatasetsOutsideTheCallersScope) {
+TEST_P(AccessTest, IngestionCannotChangeDatasetsOutsideTheCallersScope) {
   const std::string victim = Unique("victim");
   const CallResult before =
       As("root", "CatalogService.PutDataset",
@@ -431,7 +431,7 @@ TEST_P(AccessTest, DISABLED_IngestionCannotChangeDatasetsOutsideTheCallersScope)
 
 // Jobs are not scoped: their inputs and outputs are filtered, but their SQL
 // and facets are served whole, naming the hidden datasets they touch.
-TEST_P(AccessTest, DISABLED_AJobsSqlNamesNoHiddenDataset) {
+TEST_P(AccessTest, AJobsSqlNamesNoHiddenDataset) {
   const json facets = {{"sql", {{"query", "SELECT count(*) FROM matrix.south"}}}};
   ASSERT_EQ(As("root", "LineageService.IngestLineage",
                {{"event", RunEvent("acc.sql", {EventDataset(kNs, kMatrixSouth)}, {}, facets)}})
