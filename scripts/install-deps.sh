@@ -9,6 +9,7 @@ PACKAGES=(
   libabsl-dev libsqlite3-dev sqlite3 libssl-dev libcpp-httplib-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   curl
+  postgresql-15 libpq-dev
 )
 
 missing=()
