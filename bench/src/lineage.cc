@@ -21,7 +21,8 @@ std::string GraphPath(const Catalog& catalog, const Question& q) {
 
 }  // namespace
 
-std::vector<Question> MakeQuestions(const Catalog& catalog, const Csr& csr, int random, uint64_t seed) {
+std::vector<Question> MakeQuestions(const Catalog& catalog, const Csr& csr, int random,
+                                    int marquez_random, uint64_t seed) {
   std::vector<std::pair<int32_t, bool>> columns;
   for (int32_t hub : catalog.hub_columns) columns.push_back({hub, true});
   std::set<int32_t> chosen(catalog.hub_columns.begin(), catalog.hub_columns.end());
@@ -38,7 +39,10 @@ std::vector<Question> MakeQuestions(const Catalog& catalog, const Csr& csr, int 
   std::vector<Question> out;
   for (bool downstream : {true, false}) {
     for (int depth : kDepths) {
-      for (const auto& [column, hub] : columns) out.push_back({column, downstream, depth, hub});
+      for (size_t i = 0; i < columns.size(); ++i) {
+        const bool marquez = i < catalog.hub_columns.size() + static_cast<size_t>(marquez_random);
+        out.push_back({columns[i].first, downstream, depth, columns[i].second, marquez});
+      }
     }
   }
   return out;
@@ -124,6 +128,7 @@ bool AskMarquez(MarquezBaseline& pg, const std::vector<Question>& questions, int
   for (size_t i = 0; i < questions.size(); ++i) {
     const Question& q = questions[i];
     Answers& a = (*answers)[i];
+    if (!q.ask_marquez) continue;
     if (timed_out.count({q.column, q.downstream})) {
       a.marquez_skipped = true;
       a.marquez_timeouts = reps;
@@ -157,6 +162,7 @@ json Summarize(const std::vector<Question>& questions, const std::vector<Answers
         Answers all;
         int questions_n = 0, mismatches = 0, truncated = 0;
         std::vector<int> nodes;
+        std::vector<double> marquez_ratio, csr_ratio;
         for (size_t i = 0; i < questions.size(); ++i) {
           const Question& q = questions[i];
           if (q.downstream != downstream || q.depth != depth || (hubs_only && !q.hub)) continue;
@@ -169,6 +175,8 @@ json Summarize(const std::vector<Question>& questions, const std::vector<Answers
           all.marquez_timeouts += a.marquez_timeouts;
           nodes.push_back(a.rest_nodes);
           truncated += a.truncated;
+          if (!a.marquez.empty()) marquez_ratio.push_back(a.marquez.p50() / a.rest.p50());
+          csr_ratio.push_back(a.rest.p50() / std::max(a.csr.p50(), 1e-6));
           // The server and the in-memory walk must reach the same columns.
           if (a.rest_nodes != a.csr_nodes || a.grpc_nodes != a.rest_nodes) ++mismatches;
         }
@@ -185,7 +193,9 @@ json Summarize(const std::vector<Question>& questions, const std::vector<Answers
                     {"grpc", all.grpc.ToJson()},
                     {"in_memory_csr", all.csr.ToJson()},
                     {"marquez", all.marquez.ToJson()},
-                    {"marquez_timeouts", all.marquez_timeouts}};
+                    {"marquez_timeouts", all.marquez_timeouts},
+                    {"marquez_over_rest_median", Median(marquez_ratio)},
+                    {"rest_over_csr_median", Median(csr_ratio)}};
         rows.push_back(std::move(row));
       }
     }

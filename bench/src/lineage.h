@@ -28,6 +28,7 @@ struct Question {
   bool downstream;
   int depth;
   bool hub;
+  bool ask_marquez;  // PostgreSQL takes seconds a query: it gets a subset
 };
 
 struct Answers {
@@ -39,8 +40,10 @@ struct Answers {
 };
 
 // The hub columns plus `random` columns that have edges both ways, every
-// direction and depth.
-std::vector<Question> MakeQuestions(const Catalog& catalog, const Csr& csr, int random, uint64_t seed);
+// direction and depth. The Marquez-style baseline is asked about the hubs
+// and the first `marquez_random` of the random columns.
+std::vector<Question> MakeQuestions(const Catalog& catalog, const Csr& csr, int random,
+                                    int marquez_random, uint64_t seed);
 
 // Each runs every question `reps` times (after one warm-up) and fills its
 // part of `answers` (same index as `questions`). False and `error` on a
@@ -56,7 +59,9 @@ void AskCsr(Csr& csr, const std::vector<Question>& questions, int reps, std::vec
 bool AskMarquez(MarquezBaseline& pg, const std::vector<Question>& questions, int reps,
                 std::vector<Answers>* answers, std::string* error);
 
-// Per direction and depth, over all columns and over the hubs alone.
+// Per direction and depth, over all columns and over the hubs alone, with
+// the median over questions of each baseline's time against the server's
+// (same question, p50 against p50).
 nlohmann::json Summarize(const std::vector<Question>& questions, const std::vector<Answers>& answers,
                          const Catalog& catalog);
 

@@ -40,11 +40,14 @@ struct Options {
   int clients = 4;
   int batch = 100;
   int reps = 5;
-  int marquez_reps = 3;
+  int marquez_reps = 2;
   int pg_timeout_ms = 0;  // 0: by scale
   double read_seconds = 3;
   int read_runs = 3;
+  int report_runs = 3;
   int startup_runs = 3;
+  // The smoke test: every section, one repetition each, fewer events.
+  bool quick = false;
 };
 
 void Note(const std::string& what) {
@@ -54,15 +57,18 @@ void Note(const std::string& what) {
   std::cerr << "[bench " << stamp << "] " << what << std::endl;
 }
 
-// The pieces the smoke test keeps small: XS for CI, L by hand.
+// What grows with the scale besides the catalog. Marquez-style queries take
+// seconds each, so PostgreSQL is asked about the hubs and a few of the
+// random columns only.
 struct Sizes {
-  int standard_events, single_events, pg_timeout_ms, random_columns;
+  int standard_events, single_events, pg_timeout_ms, random_columns, marquez_random_columns;
 };
-Sizes SizesFor(const std::string& scale) {
-  if (scale == "XS") return {1000, 100, 1000, 6};
-  if (scale == "S") return {5000, 300, 3000, 12};
-  if (scale == "M") return {20000, 1000, 10000, 12};
-  return {50000, 2000, 30000, 12};
+Sizes SizesFor(const std::string& scale, bool quick) {
+  if (quick) return {500, 50, 1000, 6, 2};
+  if (scale == "XS") return {1000, 100, 1000, 6, 3};
+  if (scale == "S") return {5000, 300, 3000, 12, 5};
+  if (scale == "M") return {20000, 1000, 10000, 12, 5};
+  return {50000, 2000, 30000, 12, 5};
 }
 
 json ThroughputJson(const std::vector<ThroughputResult>& runs, int clients) {
@@ -93,11 +99,15 @@ int Fail(const std::string& why) {
   return 1;
 }
 
-int Run(const Options& o) {
+int Run(Options o) {
   const auto started = Clock::now();
   Scale scale;
   if (!ParseScale(o.scale, &scale)) return Fail("unknown scale " + o.scale + " (XS, S, M, L)");
-  const Sizes sizes = SizesFor(scale.name);
+  const Sizes sizes = SizesFor(scale.name, o.quick);
+  if (o.quick) {
+    o.reps = o.marquez_reps = o.read_runs = o.report_runs = o.startup_runs = 1;
+    o.read_seconds = 1;
+  }
   std::filesystem::create_directories(o.out_dir);
   std::filesystem::create_directories(o.work_dir);
   json r;
@@ -113,7 +123,8 @@ int Run(const Options& o) {
               {"pii_columns", catalog.pii_columns()},
               {"clients", o.clients},
               {"batch", o.batch},
-              {"reps", o.reps}};
+              {"reps", o.reps},
+              {"quick", o.quick}};
   Note(r["run"].dump());
   const auto catalog_events = CatalogWorkload(catalog);
   const auto standard = StandardWorkload(catalog, sizes.standard_events + sizes.single_events);
@@ -143,7 +154,8 @@ int Run(const Options& o) {
 
   // 2. Column lineage: server (REST, gRPC), in-memory limit, Marquez-style.
   Csr csr(catalog.columns.size(), catalog.edges);
-  const std::vector<Question> questions = MakeQuestions(catalog, csr, sizes.random_columns, o.seed);
+  const std::vector<Question> questions = MakeQuestions(catalog, csr, sizes.random_columns,
+                                                         sizes.marquez_random_columns, o.seed);
   std::vector<Answers> answers(questions.size());
   Note("lineage: " + std::to_string(questions.size()) + " questions x " + std::to_string(o.reps));
   if (!AskRest(server, catalog, questions, o.reps, &answers, &error)) return Fail(error);
@@ -176,7 +188,7 @@ int Run(const Options& o) {
   r["point_reads"]["grpc_audit_on"] = NotBuilt("audit not built (issue 5)");
   r["point_reads"]["audit_overhead"] = NotBuilt("audit not built (issue 5)");
   Note("reports");
-  ReportResult leaks = PersonalDataLeaks(server, 3);
+  ReportResult leaks = PersonalDataLeaks(server, o.report_runs);
   if (!leaks.error.empty()) return Fail("personal-data-leaks: " + leaks.error);
   r["reports"]["personal_data_inventory"] = {{"leaks", leaks.leaks}, {"latency", leaks.latency.ToJson()}};
   r["reports"]["gdpr_trace_report"] = NotBuilt("not built (issue 5)");
@@ -260,6 +272,7 @@ int main(int argc, char** argv) {
   run->add_option("--reps", o.reps, "repetitions per lineage question")->capture_default_str();
   run->add_option("--pg-timeout-ms", o.pg_timeout_ms, "statement timeout of a Marquez query (0: by scale)");
   run->add_option("--read-seconds", o.read_seconds, "duration of one point-read run")->capture_default_str();
+  run->add_flag("--quick", o.quick, "smoke test: one repetition of everything, fewer events");
   CLI::App* check = cli.add_subcommand("check", "is every section of a results.json there?");
   check->add_option("file", check_path)->required();
   CLI::App* port = cli.add_subcommand("free-port", "print a free TCP port on 127.0.0.1");

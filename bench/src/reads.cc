@@ -62,10 +62,10 @@ ThroughputResult GetDatasets(const Server& server, const Catalog& catalog, Trans
   return total;
 }
 
-ReportResult PersonalDataLeaks(const Server& server, int reps) {
+ReportResult PersonalDataLeaks(const Server& server, int runs) {
   ReportResult out;
   auto http = server.Http();
-  for (int rep = 0; rep <= reps; ++rep) {
+  for (int run = 0; run < runs; ++run) {
     const auto sent = Clock::now();
     auto res = http->Get("/api/v1/lineage/personal-data-leaks?tag=PII");
     const double ms = MillisSince(sent);
@@ -73,11 +73,10 @@ ReportResult PersonalDataLeaks(const Server& server, int reps) {
       out.error = res ? std::to_string(res->status) + " " + res->body.substr(0, 300) : httplib::to_string(res.error());
       return out;
     }
-    if (rep == 0) {
+    out.latency.Add(ms);
+    if (run == 0) {
       const auto body = nlohmann::json::parse(res->body, nullptr, false);
       out.leaks = body.contains("leaks") ? static_cast<int>(body["leaks"].size()) : 0;
-    } else {
-      out.latency.Add(ms);
     }
   }
   return out;

@@ -28,13 +28,13 @@ struct ThroughputResult {
 ThroughputResult GetDatasets(const Server& server, const Catalog& catalog, Transport transport,
                              int clients, double seconds);
 
-// GET /api/v1/lineage/personal-data-leaks?tag=PII, `reps` times after a
-// warm-up: latency and how many columns it lists.
+// GET /api/v1/lineage/personal-data-leaks?tag=PII, `runs` times (the first
+// one cold, as a report usually runs): latency and how many columns it lists.
 struct ReportResult {
   Samples latency;
   int leaks = -1;
   std::string error;
 };
-ReportResult PersonalDataLeaks(const Server& server, int reps);
+ReportResult PersonalDataLeaks(const Server& server, int runs);
 
 }  // namespace cadastre::bench

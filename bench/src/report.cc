@@ -96,29 +96,27 @@ void JudgeTargets(json& r) {
   if (down && up) {
     const double p99 = std::max((*down)["rest"]["p99_ms"].get<double>(), (*up)["rest"]["p99_ms"].get<double>());
     targets.push_back(Target("lineage depth 10 p99 (REST)", "<= 10 ms", Num(p99) + " ms", MetOrMissed(p99 <= 10), at_l));
-    double worst_marquez = 1e300, worst_csr = 0;
+    // Same question to both, p50 against p50; the median over questions,
+    // the worse direction.
+    double marquez = 1e300, csr = 0;
     bool lower_bound = false, have_marquez = true;
     for (const json* row : {down, up}) {
-      const double rest = (*row)["rest"]["p50_ms"];
-      if ((*row)["marquez"]["count"] == 0) have_marquez = false;
-      if (have_marquez) {
-        worst_marquez = std::min(worst_marquez, (*row)["marquez"]["p50_ms"].get<double>() / rest);
-        lower_bound |= (*row)["marquez_timeouts"].get<int>() > 0;
-      }
-      worst_csr = std::max(worst_csr, rest / std::max((*row)["in_memory_csr"]["p50_ms"].get<double>(), 1e-6));
+      have_marquez &= (*row)["marquez"]["count"].get<int>() > 0;
+      marquez = std::min(marquez, (*row)["marquez_over_rest_median"].get<double>());
+      lower_bound |= (*row)["marquez_timeouts"].get<int>() > 0;
+      csr = std::max(csr, (*row)["rest_over_csr_median"].get<double>());
     }
     if (have_marquez) {
-      targets.push_back(Target("lineage depth 10 vs Marquez-style (p50 ratio)", ">= 20x faster",
-                               (lower_bound ? ">= " : "") + Num(worst_marquez) + "x",
-                               MetOrMissed(worst_marquez >= 20),
-                               lower_bound ? "some Marquez queries timed out; the ratio is a lower bound" : ""));
+      targets.push_back(Target("lineage depth 10 vs Marquez-style", ">= 20x faster",
+                               (lower_bound ? ">= " : "") + Num(marquez) + "x", MetOrMissed(marquez >= 20),
+                               std::string("median over the same questions, p50 vs p50") +
+                                   (lower_bound ? "; Marquez timeouts count at the timeout, so a lower bound" : "")));
     } else {
-      targets.push_back(Target("lineage depth 10 vs Marquez-style (p50 ratio)", ">= 20x faster", "–",
-                               "not measured", "PostgreSQL not given (--pg)"));
+      targets.push_back(Target("lineage depth 10 vs Marquez-style", ">= 20x faster", "–", "not measured",
+                               "PostgreSQL not given (--pg)"));
     }
-    targets.push_back(Target("lineage depth 10 vs in-memory CSR (p50 ratio)", "<= 3x", Num(worst_csr) + "x",
-                             MetOrMissed(worst_csr <= 3),
-                             "the server's time includes HTTP, JSON and names; the limit's does not"));
+    targets.push_back(Target("lineage depth 10 vs in-memory CSR", "<= 3x", Num(csr) + "x", MetOrMissed(csr <= 3),
+                             "median over the same questions; the server's time includes HTTP, JSON and names"));
   }
 
   const json& ingest = r["ingest"];

@@ -27,7 +27,7 @@ std::string EventTime(int64_t i) {
 }
 
 std::string RunId(uint64_t workload, int64_t i) {
-  char buffer[40];
+  char buffer[64];
   std::snprintf(buffer, sizeof buffer, "01940000-%04llx-7000-8000-%012llx",
                 static_cast<unsigned long long>(workload), static_cast<unsigned long long>(i));
   return buffer;
