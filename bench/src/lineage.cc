@@ -162,7 +162,7 @@ json Summarize(const std::vector<Question>& questions, const std::vector<Answers
         Answers all;
         int questions_n = 0, mismatches = 0, truncated = 0;
         std::vector<int> nodes;
-        std::vector<double> marquez_ratio, csr_ratio;
+        std::vector<double> marquez_ratio, rest_csr_ratio, grpc_csr_ratio;
         for (size_t i = 0; i < questions.size(); ++i) {
           const Question& q = questions[i];
           if (q.downstream != downstream || q.depth != depth || (hubs_only && !q.hub)) continue;
@@ -176,7 +176,8 @@ json Summarize(const std::vector<Question>& questions, const std::vector<Answers
           nodes.push_back(a.rest_nodes);
           truncated += a.truncated;
           if (!a.marquez.empty()) marquez_ratio.push_back(a.marquez.p50() / a.rest.p50());
-          csr_ratio.push_back(a.rest.p50() / std::max(a.csr.p50(), 1e-6));
+          rest_csr_ratio.push_back(a.rest.p50() / std::max(a.csr.p50(), 1e-6));
+          grpc_csr_ratio.push_back(a.grpc.p50() / std::max(a.csr.p50(), 1e-6));
           // The server and the in-memory walk must reach the same columns.
           if (a.rest_nodes != a.csr_nodes || a.grpc_nodes != a.rest_nodes) ++mismatches;
         }
@@ -195,7 +196,8 @@ json Summarize(const std::vector<Question>& questions, const std::vector<Answers
                     {"marquez", all.marquez.ToJson()},
                     {"marquez_timeouts", all.marquez_timeouts},
                     {"marquez_over_rest_median", Median(marquez_ratio)},
-                    {"rest_over_csr_median", Median(csr_ratio)}};
+                    {"rest_over_csr_median", Median(rest_csr_ratio)},
+                    {"grpc_over_csr_median", Median(grpc_csr_ratio)}};
         rows.push_back(std::move(row));
       }
     }

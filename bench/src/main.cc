@@ -19,6 +19,7 @@
 #include "ingest.h"
 #include "lineage.h"
 #include "marquez.h"
+#include "pending.h"
 #include "reads.h"
 #include "report.h"
 #include "server.h"
@@ -135,6 +136,11 @@ int Run(Options o) {
   config.log_path = std::filesystem::path(o.work_dir) / "server.log";
   std::random_device device;
   config.token = "bench-" + std::to_string(device()) + std::to_string(device());
+  {  // for a post-mortem on a kept work directory (CADASTRE_BENCH_KEEP=1)
+    const auto token_file = std::filesystem::path(o.work_dir) / "admin.token";
+    std::ofstream(token_file) << config.token << "\n";
+    std::filesystem::permissions(token_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
   Server server(config);
   std::string error;
   if (server.Start(&error) < 0) return Fail(error);
@@ -184,15 +190,13 @@ int Run(Options o) {
     for (int i = 0; i < o.read_runs; ++i) runs.push_back(GetDatasets(server, catalog, transport, o.clients, o.read_seconds));
     r["point_reads"][key] = ThroughputJson(runs, o.clients);
   }
-  r["point_reads"]["rest_audit_on"] = NotBuilt("audit not built (issue 5)");
-  r["point_reads"]["grpc_audit_on"] = NotBuilt("audit not built (issue 5)");
-  r["point_reads"]["audit_overhead"] = NotBuilt("audit not built (issue 5)");
+  r["point_reads"].update(MeasureAudit(server, catalog));
   Note("reports");
   ReportResult leaks = PersonalDataLeaks(server, o.report_runs);
   if (!leaks.error.empty()) return Fail("personal-data-leaks: " + leaks.error);
   r["reports"]["personal_data_inventory"] = {{"leaks", leaks.leaks}, {"latency", leaks.latency.ToJson()}};
-  r["reports"]["gdpr_trace_report"] = NotBuilt("not built (issue 5)");
-  r["search"] = NotBuilt("not built (issue 6)");
+  r["reports"]["gdpr_trace_report"] = MeasureGdprTraceReport(server, catalog);
+  r["search"] = MeasureSearch(server, catalog);
 
   // 4. Footprint: memory after the queries, start-up on the loaded database.
   r["footprint"]["rss_after_queries_mib"] = server.RssMiB();
