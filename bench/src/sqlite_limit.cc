@@ -108,11 +108,11 @@ double SqliteLimit::Insert(const Workload& w, int events_per_txn, std::string* e
     uint64_t hash[4] = {std::hash<std::string>{}(w.json[i]), i, static_cast<uint64_t>(w.dataset_base), 0};
     ok &= event.Blob(1, hash, sizeof hash).Int(2, static_cast<int64_t>(i)).Text(3, w.json[i]).Run();
     for (int32_t d = e.dataset_begin; d < e.dataset_end; ++d) {
-      const Dataset& ds = (*w.datasets)[d - w.dataset_base];
+      const Dataset& ds = w.dataset(d);
       const std::string description = "Synthetic " + ds.domain + " dataset " + ds.name;
       ok &= dataset.Int(1, d + 1).Text(2, ds.ns).Text(3, ds.name).Text(4, description).Text(5, ds.domain).Run();
       for (int32_t c = ds.first_column; c < ds.first_column + ds.column_count; ++c) {
-        const Column& column = (*w.columns)[c - w.column_base];
+        const Column& column = w.column(c);
         ok &= field.Int(1, c + 1).Int(2, d + 1).Text(3, column.name).Text(4, column.type).Int(5, c - ds.first_column).Run();
       }
       if (!ds.job_name.empty()) ok &= job.Int(1, d + 1).Text(2, ds.job_ns).Text(3, ds.job_name).Run();

@@ -34,11 +34,11 @@ std::string RunId(uint64_t workload, int64_t i) {
 }
 
 // schema, ownership, documentation and tags facets of dataset `d`.
-json DatasetFacets(const Dataset& d, const std::vector<Column>& columns, int32_t column_base) {
+json DatasetFacets(const Workload& w, const Dataset& d) {
   json fields = json::array();
   json tags = json::array();
   for (int32_t c = d.first_column; c < d.first_column + d.column_count; ++c) {
-    const Column& column = columns[c - column_base];
+    const Column& column = w.column(c);
     fields.push_back({{"name", column.name}, {"type", column.type}});
     if (!column.pii.empty()) {
       const size_t dot = column.pii.find('.');
@@ -67,21 +67,17 @@ json DatasetFacets(const Dataset& d, const std::vector<Column>& columns, int32_t
 }
 
 json ColumnLineageFacet(const Workload& w, const WorkloadEvent& e) {
-  auto dataset_of = [&](int32_t column) -> const Dataset& {
-    const int32_t d = (*w.columns)[column - w.column_base].dataset;
-    return (*w.datasets)[d - w.dataset_base];
-  };
   json fields = json::object();
   for (int64_t i = e.edge_begin; i < e.edge_end; ++i) {
     const ColumnEdge& edge = (*w.edges)[i];
-    const std::string& target = (*w.columns)[edge.target - w.column_base].name;
-    const Dataset& source = dataset_of(edge.source);
+    const Column& source = w.column(edge.source);
+    const Dataset& dataset = w.dataset(source.dataset);
     json transformation = {{"type", TypeOf(edge.kind)}, {"subtype", SubtypeOf(edge.kind)}};
     if (IsMasking(edge.kind)) transformation["masking"] = true;
-    fields[target]["inputFields"].push_back(
-        {{"namespace", source.ns},
-         {"name", source.name},
-         {"field", (*w.columns)[edge.source - w.column_base].name},
+    fields[w.column(edge.target).name]["inputFields"].push_back(
+        {{"namespace", dataset.ns},
+         {"name", dataset.name},
+         {"field", source.name},
          {"transformations", json::array({transformation})}});
   }
   json facet = Facet("ColumnLineageDatasetFacet");
@@ -89,61 +85,58 @@ json ColumnLineageFacet(const Workload& w, const WorkloadEvent& e) {
   return facet;
 }
 
-std::string RunEventJson(const Workload& w, const WorkloadEvent& e, const Dataset& output,
-                         const std::vector<json>& inputs, uint64_t workload_id, int64_t index) {
-  json outputs = {{"namespace", output.ns}, {"name", output.name}};
-  outputs["facets"] = DatasetFacets(output, *w.columns, w.column_base);
-  outputs["facets"]["columnLineage"] = ColumnLineageFacet(w, e);
-  json event = {{"eventType", "COMPLETE"},
-                {"eventTime", EventTime(index)},
-                {"producer", kProducer},
-                {"schemaURL", std::string(kSpec) + "#/definitions/RunEvent"},
-                {"run", {{"runId", RunId(workload_id, index)}}},
-                {"job", {{"namespace", output.job_ns}, {"name", output.job_name}}},
-                {"inputs", inputs},
-                {"outputs", json::array({std::move(outputs)})}};
-  return event.dump();
+// Event `index` of workload `workload_id`: a DatasetEvent for a source,
+// else the COMPLETE RunEvent of the job that writes it.
+std::string EventJson(const Workload& w, const WorkloadEvent& e, uint64_t workload_id, int64_t index) {
+  const Dataset& output = w.dataset(e.dataset_begin);
+  json target = {{"namespace", output.ns}, {"name", output.name}, {"facets", DatasetFacets(w, output)}};
+  if (output.layer == Layer::kSource) {
+    return json({{"eventTime", EventTime(index)},
+                 {"producer", kProducer},
+                 {"schemaURL", std::string(kSpec) + "#/definitions/DatasetEvent"},
+                 {"dataset", std::move(target)}})
+        .dump();
+  }
+  target["facets"]["columnLineage"] = ColumnLineageFacet(w, e);
+  json inputs = json::array();
+  for (int32_t input : output.inputs) {
+    inputs.push_back({{"namespace", w.dataset(input).ns}, {"name", w.dataset(input).name}});
+  }
+  return json({{"eventType", "COMPLETE"},
+               {"eventTime", EventTime(index)},
+               {"producer", kProducer},
+               {"schemaURL", std::string(kSpec) + "#/definitions/RunEvent"},
+               {"run", {{"runId", RunId(workload_id, index)}}},
+               {"job", {{"namespace", output.job_ns}, {"name", output.job_name}}},
+               {"inputs", std::move(inputs)},
+               {"outputs", json::array({std::move(target)})}})
+      .dump();
 }
 
 }  // namespace
 
 std::unique_ptr<Workload> CatalogWorkload(const Catalog& catalog) {
   auto w = std::make_unique<Workload>();
-  w->name = "catalog";
+  w->catalog = &catalog;
   w->datasets = &catalog.datasets;
   w->columns = &catalog.columns;
   w->edges = &catalog.edges;
   for (size_t d = 0; d < catalog.datasets.size(); ++d) {
-    const Dataset& dataset = catalog.datasets[d];
-    WorkloadEvent e{static_cast<int32_t>(d), static_cast<int32_t>(d) + 1, catalog.edge_begin[d],
-                    catalog.edge_begin[d + 1]};
-    w->events.push_back(e);
-    if (dataset.layer == Layer::kSource) {
-      json event = {{"eventTime", EventTime(static_cast<int64_t>(d))},
-                    {"producer", kProducer},
-                    {"schemaURL", std::string(kSpec) + "#/definitions/DatasetEvent"},
-                    {"dataset",
-                     {{"namespace", dataset.ns},
-                      {"name", dataset.name},
-                      {"facets", DatasetFacets(dataset, catalog.columns, 0)}}}};
-      w->json.push_back(event.dump());
-      continue;
-    }
-    std::vector<json> inputs;
-    for (int32_t input : dataset.inputs) {
-      inputs.push_back({{"namespace", catalog.datasets[input].ns},
-                        {"name", catalog.datasets[input].name}});
-    }
-    w->json.push_back(RunEventJson(*w, e, dataset, inputs, 1, static_cast<int64_t>(d)));
+    w->events.push_back({static_cast<int32_t>(d), static_cast<int32_t>(d) + 1, catalog.edge_begin[d],
+                         catalog.edge_begin[d + 1]});
+    w->json.push_back(EventJson(*w, w->events.back(), 1, static_cast<int64_t>(d)));
   }
   return w;
 }
 
 std::unique_ptr<Workload> StandardWorkload(const Catalog& catalog, int count) {
   auto w = std::make_unique<Workload>();
-  w->name = "standard";
+  w->catalog = &catalog;
   w->dataset_base = static_cast<int32_t>(catalog.datasets.size());
   w->column_base = static_cast<int32_t>(catalog.columns.size());
+  w->datasets = &w->own_datasets;
+  w->columns = &w->own_columns;
+  w->edges = &w->own_edges;
   // Inputs: catalog datasets of at least 10 columns, taken in turn.
   std::vector<int32_t> wide;
   for (size_t d = 0; d < catalog.datasets.size(); ++d) {
@@ -151,11 +144,12 @@ std::unique_ptr<Workload> StandardWorkload(const Catalog& catalog, int count) {
   }
   w->own_datasets.reserve(count);
   for (int i = 0; i < count; ++i) {
-    const Dataset& a = catalog.datasets[wide[(2 * i) % wide.size()]];
-    const Dataset& b = catalog.datasets[wide[(2 * i + 1) % wide.size()]];
-    Dataset out;
+    const int32_t a = wide[(2 * i) % wide.size()];
+    const int32_t b = wide[(2 * i + 1) % wide.size()];
+    const int32_t id = w->dataset_base + i;
     char name[32];
     std::snprintf(name, sizeof name, "out_%07d", i);
+    Dataset out;
     out.ns = "s3://bench-ingest";
     out.name = name;
     out.layer = Layer::kMart;
@@ -164,56 +158,20 @@ std::unique_ptr<Workload> StandardWorkload(const Catalog& catalog, int count) {
     out.owners = {"team-analytics"};
     out.job_ns = "bench-ingest";
     out.job_name = std::string("job_") + name;
-    out.inputs = {static_cast<int32_t>(&a - catalog.datasets.data()),
-                  static_cast<int32_t>(&b - catalog.datasets.data())};
+    out.inputs = {a, b};
     out.first_column = w->column_base + static_cast<int32_t>(w->own_columns.size());
     out.column_count = 10;
-    const int32_t id = w->dataset_base + i;
     WorkloadEvent e{id, id + 1, static_cast<int64_t>(w->own_edges.size()), 0};
     for (int k = 0; k < 10; ++k) {
       const int32_t target = out.first_column + k;
       w->own_columns.push_back({id, "f" + std::to_string(k), "varchar", "", ""});
-      w->own_edges.push_back({a.first_column + k, target, EdgeKind::kTransformation});
-      w->own_edges.push_back({b.first_column + k, target, EdgeKind::kTransformation});
+      w->own_edges.push_back({catalog.datasets[a].first_column + k, target, EdgeKind::kTransformation});
+      w->own_edges.push_back({catalog.datasets[b].first_column + k, target, EdgeKind::kTransformation});
     }
     e.edge_end = static_cast<int64_t>(w->own_edges.size());
     w->events.push_back(e);
     w->own_datasets.push_back(std::move(out));
-  }
-  w->datasets = &w->own_datasets;
-  w->columns = &w->own_columns;
-  w->edges = &w->own_edges;
-  // Input columns are the catalog's (ids below column_base).
-  for (int i = 0; i < count; ++i) {
-    const WorkloadEvent& e = w->events[i];
-    const Dataset& out = w->own_datasets[i];
-    json fields = json::object();
-    for (int64_t k = e.edge_begin; k < e.edge_end; ++k) {
-      const ColumnEdge& edge = w->own_edges[k];
-      const Column& source = catalog.columns[edge.source];
-      const Dataset& in = catalog.datasets[source.dataset];
-      fields[w->own_columns[edge.target - w->column_base].name]["inputFields"].push_back(
-          {{"namespace", in.ns},
-           {"name", in.name},
-           {"field", source.name},
-           {"transformations", json::array({{{"type", "DIRECT"}, {"subtype", "TRANSFORMATION"}}})}});
-    }
-    json facets = DatasetFacets(out, w->own_columns, w->column_base);
-    facets["columnLineage"] = Facet("ColumnLineageDatasetFacet");
-    facets["columnLineage"]["fields"] = std::move(fields);
-    json inputs = json::array();
-    for (int32_t input : out.inputs) {
-      inputs.push_back({{"namespace", catalog.datasets[input].ns}, {"name", catalog.datasets[input].name}});
-    }
-    json event = {{"eventType", "COMPLETE"},
-                  {"eventTime", EventTime(i)},
-                  {"producer", kProducer},
-                  {"schemaURL", std::string(kSpec) + "#/definitions/RunEvent"},
-                  {"run", {{"runId", RunId(2, i)}}},
-                  {"job", {{"namespace", out.job_ns}, {"name", out.job_name}}},
-                  {"inputs", std::move(inputs)},
-                  {"outputs", json::array({{{"namespace", out.ns}, {"name", out.name}, {"facets", std::move(facets)}}})}};
-    w->json.push_back(event.dump());
+    w->json.push_back(EventJson(*w, e, 2, i));
   }
   return w;
 }

@@ -19,12 +19,13 @@ struct WorkloadEvent {
 };
 
 // Ids of datasets and columns are global: a workload that extends the
-// catalog numbers its own from the catalog's sizes on.
+// catalog numbers its own from the catalog's sizes on, and the ids below
+// those are the catalog's.
 struct Workload {
-  std::string name;
+  const Catalog* catalog = nullptr;
   std::vector<std::string> json;  // one OpenLineage event each
   std::vector<WorkloadEvent> events;
-  const std::vector<Dataset>* datasets = nullptr;
+  const std::vector<Dataset>* datasets = nullptr;  // the ones the events declare
   const std::vector<Column>* columns = nullptr;
   const std::vector<ColumnEdge>* edges = nullptr;
   int32_t dataset_base = 0;  // id of (*datasets)[0]
@@ -35,6 +36,12 @@ struct Workload {
   std::vector<Column> own_columns;
   std::vector<ColumnEdge> own_edges;
 
+  const Dataset& dataset(int32_t id) const {
+    return id < dataset_base ? catalog->datasets[id] : (*datasets)[id - dataset_base];
+  }
+  const Column& column(int32_t id) const {
+    return id < column_base ? catalog->columns[id] : (*columns)[id - column_base];
+  }
   int64_t edge_count() const { return static_cast<int64_t>(edges->size()); }
 };
 
