@@ -46,8 +46,7 @@ IngestResult RunConcurrently(const Server& server, int64_t count, int clients, c
 void Fail(IngestResult* r, const httplib::Result& res, const std::string& what) {
   r->errors++;
   if (r->first_error.empty()) {
-    r->first_error = what + ": " + (res ? std::to_string(res->status) + " " + res->body.substr(0, 300)
-                                        : httplib::to_string(res.error()));
+    r->first_error = what + ": " + Explain(res);
   }
 }
 
@@ -66,7 +65,7 @@ bool SetUpVocabulary(const Server& server, const Catalog& catalog, std::string* 
   auto put = [&](const std::string& path, const json& body) {
     auto res = http->Put(path, body.dump(), "application/json");
     if (res && res->status == 200) return true;
-    *error = "PUT " + path + ": " + (res ? std::to_string(res->status) + " " + res->body : httplib::to_string(res.error()));
+    *error = "PUT " + path + ": " + Explain(res);
     return false;
   };
   for (const std::string& tag : catalog.classifications) {

@@ -58,8 +58,7 @@ bool AskRest(const Server& server, const Catalog& catalog, const std::vector<Que
       auto res = http->Get(path);
       const double ms = MillisSince(sent);
       if (!res || res->status != 200) {
-        *error = "GET " + path + ": " + (res ? std::to_string(res->status) + " " + res->body.substr(0, 300)
-                                             : httplib::to_string(res.error()));
+        *error = "GET " + path + ": " + Explain(res);
         return false;
       }
       if (rep == 0) {  // the warm-up answer is the one inspected

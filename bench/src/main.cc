@@ -6,6 +6,7 @@
 //
 //   cadastre-bench run --server BIN --scale S --out DIR --work DIR [--pg CONNINFO] …
 //   cadastre-bench check DIR/results.json   (is every section there?)
+//   cadastre-bench render DIR/results.json  (the tables again, targets judged anew)
 //   cadastre-bench free-port                (for run.sh)
 #include <ctime>
 #include <filesystem>
@@ -245,13 +246,20 @@ int Run(Options o) {
   return incomplete.empty() ? 0 : Fail(incomplete);
 }
 
-int Check(const std::string& path) {
+// Checks a results.json; with `render`, judges its targets again and
+// prints its tables.
+int CheckOrRender(const std::string& path, bool render) {
   std::ifstream in(path);
-  const json r = json::parse(in, nullptr, false);
+  json r = json::parse(in, nullptr, false);
   if (r.is_discarded()) return Fail(path + " is not JSON");
   const std::string incomplete = CheckComplete(r);
   if (!incomplete.empty()) return Fail(path + ": " + incomplete);
-  std::cout << path << ": complete\n";
+  if (render) {
+    JudgeTargets(r);
+    std::cout << RenderMarkdown(r);
+  } else {
+    std::cout << path << ": complete\n";
+  }
   return 0;
 }
 
@@ -279,10 +287,12 @@ int main(int argc, char** argv) {
   run->add_flag("--quick", o.quick, "smoke test: one repetition of everything, fewer events");
   CLI::App* check = cli.add_subcommand("check", "is every section of a results.json there?");
   check->add_option("file", check_path)->required();
+  CLI::App* render = cli.add_subcommand("render", "print the tables of a results.json again");
+  render->add_option("file", check_path)->required();
   CLI::App* port = cli.add_subcommand("free-port", "print a free TCP port on 127.0.0.1");
   CLI11_PARSE(cli, argc, argv);
   if (*run) return Run(o);
-  if (*check) return Check(check_path);
+  if (*check || *render) return CheckOrRender(check_path, render->parsed());
   if (*port) {
     std::cout << FreePort() << "\n";
     return 0;

@@ -31,7 +31,7 @@ ThroughputResult GetDatasets(const Server& server, const Catalog& catalog, Trans
         if (transport == Transport::kRest) {
           auto res = http->Get("/api/v1/namespaces/" + Encode(d.ns) + "/datasets/" + Encode(d.name));
           ok = res && res->status == 200;
-          if (!ok) what = res ? std::to_string(res->status) + " " + res->body.substr(0, 200) : httplib::to_string(res.error());
+          if (!ok) what = Explain(res);
         } else {
           grpc::ClientContext context;
           server.Authorize(&context);
@@ -70,7 +70,7 @@ ReportResult PersonalDataLeaks(const Server& server, int runs) {
     auto res = http->Get("/api/v1/lineage/personal-data-leaks?tag=PII");
     const double ms = MillisSince(sent);
     if (!res || res->status != 200) {
-      out.error = res ? std::to_string(res->status) + " " + res->body.substr(0, 300) : httplib::to_string(res.error());
+      out.error = Explain(res);
       return out;
     }
     out.latency.Add(ms);

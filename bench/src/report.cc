@@ -23,6 +23,8 @@ std::string Fixed(double v, int digits = 1) {
 // Few significant digits: 0.0123, 1.23, 123, 12,345.
 std::string Num(double v) {
   if (v == 0) return "0";
+  if (v < 0.0001) return "<0.0001";
+  if (v < 1000 && v == static_cast<double>(static_cast<long long>(v))) return Fixed(v, 0);
   if (v < 0.1) return Fixed(v, 4);
   if (v < 10) return Fixed(v, 2);
   if (v < 1000) return Fixed(v, 1);

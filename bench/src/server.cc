@@ -33,6 +33,10 @@ double StatusMiB(pid_t pid, const char* key) {
 
 }  // namespace
 
+std::string Explain(const httplib::Result& res) {
+  return res ? std::to_string(res->status) + " " + res->body.substr(0, 300) : httplib::to_string(res.error());
+}
+
 int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 0;

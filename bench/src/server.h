@@ -61,6 +61,9 @@ class Server {
   int grpc_port_ = 0;
 };
 
+// What went wrong with a request: "404 {body…}" or the transport error.
+std::string Explain(const httplib::Result& res);
+
 // A port the kernel considers free on 127.0.0.1 (0 when none).
 int FreePort();
 
