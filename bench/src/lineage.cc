@@ -1,7 +1,6 @@
 #include "lineage.h"
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include "cadastre/v1/lineage.grpc.pb.h"

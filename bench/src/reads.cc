@@ -1,6 +1,5 @@
 #include "reads.h"
 
-#include <atomic>
 #include <mutex>
 #include <thread>
 #include <vector>
