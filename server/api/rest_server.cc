@@ -237,6 +237,9 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Bind(const RestOptions& 
   httplib::Server& server = *impl->server;
   const int threads = options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Without it a small answer waits ~40 ms for Nagle and delayed ACKs
+  // (measured by bench/: REST p50 42 ms -> 0.6 ms).
+  server.set_tcp_nodelay(true);
   server.set_payload_max_length(options.max_body_bytes);
   // Every path goes to the router, including ones holding a decoded
   // newline (which '.' would not match).
