@@ -42,8 +42,8 @@ std::string MetadataSafe(std::string_view value) {
 
 }  // namespace
 
-grpc::Status GrpcCall::Finish(grpc::ServerContext* context, std::string_view method,
-                              const std::function<absl::Status(const policy::Caller&)>& call) const {
+grpc::Status GrpcCall::Run(grpc::ServerContext* context, std::string_view method,
+                           const std::function<absl::Status(const policy::Caller&)>& call) const {
   const std::string peer = context->peer();
   const std::string cert_cn = ClientCertCommonName(context);
   CallInfo info{method, "grpc", Metadata(context, "authorization"), peer,

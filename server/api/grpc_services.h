@@ -28,7 +28,7 @@ class GrpcCall {
   grpc::Status operator()(grpc::ServerContext* context, std::string_view method, Svc* service,
                           absl::StatusOr<Resp> (Svc::*fn)(const policy::Caller&, const Req&),
                           const Req& request, Resp* response) const {
-    return Finish(context, method, [&](const policy::Caller& caller) -> absl::Status {
+    return Run(context, method, [&](const policy::Caller& caller) -> absl::Status {
       absl::StatusOr<Resp> result = (service->*fn)(caller, request);
       if (!result.ok()) return result.status();
       *response = *std::move(result);
@@ -36,10 +36,12 @@ class GrpcCall {
     });
   }
 
- private:
-  grpc::Status Finish(grpc::ServerContext* context, std::string_view method,
-                      const std::function<absl::Status(const policy::Caller&)>& call) const;
+  // Authenticates the call, runs `call` for the caller, and maps its status
+  // (streaming methods call this directly).
+  grpc::Status Run(grpc::ServerContext* context, std::string_view method,
+                   const std::function<absl::Status(const policy::Caller&)>& call) const;
 
+ private:
   const Dispatcher* dispatcher_;
 };
 

@@ -7,12 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "cadastre_openapi.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "server/api/dispatcher.h"
+#include "server/api/grpc_reflection.h"
 #include "server/api/grpc_services.h"
 #include "server/api/metrics.h"
 #include "server/api/rest_routes.h"
@@ -87,6 +87,7 @@ struct App::Impl {
   std::unique_ptr<api::GrpcLineageService> grpc_lineage;
   std::unique_ptr<api::GrpcAccessService> grpc_access;
   std::unique_ptr<api::GrpcSampleService> grpc_samples;
+  std::unique_ptr<api::GrpcReflectionService> grpc_reflection;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<api::RestServer> rest_server;
   int grpc_port = 0;
@@ -154,7 +155,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   api::AddAccessRoutes(impl->access.get(), &impl->router);
   api::AddSampleRoutes(impl->samples.get(), &impl->router);
 
-  // gRPC: the two services, health checking and reflection.
+  // gRPC: the services, health checking and (authenticated) reflection.
   impl->grpc_catalog =
       std::make_unique<api::GrpcCatalogService>(impl->catalog.get(), impl->dispatcher.get());
   impl->grpc_glossary =
@@ -166,7 +167,6 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   impl->grpc_samples =
       std::make_unique<api::GrpcSampleService>(impl->samples.get(), impl->dispatcher.get());
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(HostPort(config.bind, config.grpc_port), GrpcCredentials(tls),
                            &impl->grpc_port);
@@ -176,6 +176,14 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   builder.RegisterService(impl->grpc_lineage.get());
   builder.RegisterService(impl->grpc_access.get());
   builder.RegisterService(impl->grpc_samples.get());
+  impl->grpc_reflection = std::make_unique<api::GrpcReflectionService>(
+      impl->dispatcher.get(),
+      std::vector<std::string>{
+          cadastre::v1::CatalogService::service_full_name(), cadastre::v1::GlossaryService::service_full_name(),
+          cadastre::v1::LineageService::service_full_name(), cadastre::v1::AccessService::service_full_name(),
+          cadastre::v1::SampleService::service_full_name(), "grpc.health.v1.Health",
+          grpc::reflection::v1alpha::ServerReflection::service_full_name()});
+  builder.RegisterService(impl->grpc_reflection.get());
   impl->grpc_server = builder.BuildAndStart();
   if (!impl->grpc_server || impl->grpc_port == 0) {
     return absl::UnavailableError(

@@ -6,6 +6,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -165,10 +166,12 @@ TEST_F(GrpcTest, HealthCheckIsServingWithoutToken) {
 
 class ReflectionClient {
  public:
-  explicit ReflectionClient(const ServerProcess& server)
+  // With the admin's token unless `authenticated` is false.
+  explicit ReflectionClient(const ServerProcess& server,
+                            bool authenticated = true)
       : stub_(grpc::reflection::v1alpha::ServerReflection::NewStub(
             server.channel())) {
-    server.PrepareContext(&context_);
+    if (authenticated) server.PrepareContext(&context_);
     stream_ = stub_->ServerReflectionInfo(&context_);
   }
   ~ReflectionClient() {
@@ -219,9 +222,11 @@ TEST_F(GrpcTest, ReflectionListsTheServices) {
   for (const auto& service : response.list_services_response().service()) {
     names.insert(service.name());
   }
-  for (const char* expected : {"cadastre.v1.CatalogService",
-                               "cadastre.v1.GlossaryService",
-                               "grpc.health.v1.Health"}) {
+  for (const char* expected :
+       {"cadastre.v1.CatalogService", "cadastre.v1.GlossaryService",
+        "cadastre.v1.LineageService", "cadastre.v1.AccessService",
+        "cadastre.v1.SampleService", "grpc.health.v1.Health",
+        "grpc.reflection.v1alpha.ServerReflection"}) {
     EXPECT_EQ(names.count(expected), 1u)
         << expected << " missing from " << ::testing::PrintToString(names);
   }
@@ -238,10 +243,12 @@ TEST_F(GrpcTest, ReflectionDescribesCatalogService) {
   ASSERT_TRUE(response.has_file_descriptor_response())
       << response.DebugString();
   bool found = false;
+  std::vector<std::string> files;  // in the order sent
   for (const std::string& bytes :
        response.file_descriptor_response().file_descriptor_proto()) {
     google::protobuf::FileDescriptorProto file;
     ASSERT_TRUE(file.ParseFromString(bytes));
+    files.push_back(file.name());
     if (file.name() != "cadastre/v1/catalog.proto") continue;
     for (const auto& service : file.service()) {
       if (service.name() != "CatalogService") continue;
@@ -253,7 +260,40 @@ TEST_F(GrpcTest, ReflectionDescribesCatalogService) {
     }
   }
   EXPECT_TRUE(found) << "no CatalogService in cadastre/v1/catalog.proto";
+  // Imports come with the file, before it, so that a client can build it.
+  auto position = [&](const std::string& name) {
+    return std::find(files.begin(), files.end(), name) - files.begin();
+  };
+  EXPECT_LT(position("google/protobuf/timestamp.proto"),
+            position("cadastre/v1/catalog.proto"))
+      << ::testing::PrintToString(files);
+  EXPECT_LT(position("cadastre/v1/catalog.proto"),
+            static_cast<long>(files.size()));
   EXPECT_TRUE(reflection.Finish().ok());
+}
+
+TEST_F(GrpcTest, ReflectionAnswersAnUnknownSymbolWithNotFound) {
+  ReflectionClient reflection(server());
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_file_containing_symbol("cadastre.v1.NoSuchService");
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  ASSERT_TRUE(reflection.Ask(request, &response))
+      << reflection.Finish().error_message();
+  ASSERT_TRUE(response.has_error_response()) << response.DebugString();
+  EXPECT_EQ(response.error_response().error_code(), StatusCode::NOT_FOUND);
+  EXPECT_EQ(response.original_request().file_containing_symbol(),
+            "cadastre.v1.NoSuchService");
+  EXPECT_TRUE(reflection.Finish().ok());
+}
+
+// Reflection is a call like any other: no token, no schema.
+TEST_F(GrpcTest, ReflectionNeedsAToken) {
+  ReflectionClient reflection(server(), /*authenticated=*/false);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("");
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  EXPECT_FALSE(reflection.Ask(request, &response)) << response.DebugString();
+  EXPECT_EQ(reflection.Finish().error_code(), StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(GrpcTest, InvalidArgumentNamesTheFieldInTheTrailer) {
