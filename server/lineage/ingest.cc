@@ -13,6 +13,7 @@
 #include "server/catalog/dataset_writes.h"
 #include "server/catalog/validation.h"
 #include "server/catalog/versioning.h"
+#include "server/common/log.h"
 #include "server/common/status.h"
 #include "server/lineage/lineage_service.h"
 #include "server/openlineage/event.h"
@@ -190,10 +191,11 @@ class Ingestion {
   absl::Status PutColumnLineage(int64_t job, int64_t target_dataset, const ol::Dataset& target,
                                 absl::Time event_time, v1::IngestLineageResponse* counts);
   // Whether the event may change the dataset's attributes (schema, tags,
-  // lifecycle): only where the caller may edit it. Lineage is recorded
-  // regardless, as WRITE_LINEAGE allows.
+  // lifecycle): only where the caller may edit it, or where this ingestion
+  // created it. Lineage is recorded regardless, as WRITE_LINEAGE allows.
   bool MayEdit(const v1::Dataset& dataset) const {
-    return authorizer_.AccessOf(caller_).OnDataset(v1::EDIT_METADATA, catalog::ScopeOf(dataset));
+    return created_.count({dataset.namespace_(), dataset.name()}) > 0 ||
+           authorizer_.AccessOf(caller_).OnDataset(v1::EDIT_METADATA, catalog::ScopeOf(dataset));
   }
 
   store::WriteTxn& txn_;
@@ -202,6 +204,7 @@ class Ingestion {
   const absl::Time now_;
   std::vector<store::ColumnEdgeRow> edges_;
   std::vector<store::JobIoRow> job_io_;
+  std::set<std::pair<std::string, std::string>> created_;  // (namespace, name)
 };
 
 absl::Status Ingestion::Apply(const ol::Event& event, v1::IngestLineageResponse* counts) {
@@ -419,6 +422,7 @@ absl::StatusOr<int64_t> Ingestion::PutDataset(const ol::Dataset& dataset, bool o
   std::string operation = "UPDATE";
   if (!existing.ok()) {
     operation = "CREATE";
+    created_.insert({dataset.ns, dataset.name});
   } else if (existing->deleted() != next.deleted()) {
     operation = next.deleted() ? "DELETE" : "RESTORE";
   }
@@ -441,10 +445,20 @@ absl::StatusOr<std::map<std::string, int64_t>> Ingestion::EnsureFields(
     next.set_name(name);
     next.set_type(v1::DB_TABLE);
   }
+  const int before = next.fields_size();
   for (const std::string& field : fields) FindOrAddField(next, field);
-  RETURN_IF_ERROR(catalog::SaveDataset(txn_, caller_, now_, existing.ok() ? &*existing : nullptr,
-                                       next, existing.ok() ? "UPDATE" : "CREATE")
-                      .status());
+  const bool adds = next.fields_size() > before;
+  // A dataset the caller may not edit keeps its schema: edges naming a
+  // column it lacks are left out (PutColumnLineage).
+  if (adds && existing.ok() && !MayEdit(*existing)) {
+    log::Info("column lineage names columns a dataset lacks; edges left out",
+              {{"namespace", ns}, {"dataset", name}, {"principal", caller_.principal}});
+  } else if (adds || !existing.ok()) {
+    if (!existing.ok()) created_.insert({ns, name});
+    RETURN_IF_ERROR(catalog::SaveDataset(txn_, caller_, now_, existing.ok() ? &*existing : nullptr,
+                                         next, existing.ok() ? "UPDATE" : "CREATE")
+                        .status());
+  }
   ASSIGN_OR_RETURN(int64_t dataset_id, txn_.DatasetRowId(ns, name));
   ASSIGN_OR_RETURN(std::vector<store::FieldInfo> rows, txn_.FieldsOfDataset(dataset_id));
   std::map<std::string, int64_t> ids;
@@ -476,9 +490,17 @@ absl::Status Ingestion::PutColumnLineage(int64_t job, int64_t target_dataset,
 
   const int64_t at = Micros(event_time);
   std::map<EdgeKey, store::ColumnEdgeRow> desired;
+  // An edge whose column a non-editable dataset lacks has no row id: left out.
+  auto id_of = [&](const std::string& ns, const std::string& dataset,
+                   const std::string& field) -> int64_t {
+    const auto& columns = ids[{ns, dataset}];
+    auto it = columns.find(field);
+    return it == columns.end() ? -1 : it->second;
+  };
   auto want = [&](const ol::InputLineage& input, int64_t target_field) {
     if (input.source.field.empty()) return;  // a dataset-level input names no column
-    const int64_t source = ids[{input.source.ns, input.source.dataset}][input.source.field];
+    const int64_t source = id_of(input.source.ns, input.source.dataset, input.source.field);
+    if (source < 0 || target_field < 0) return;
     for (const ol::Transformation& t : input.transformations) {
       store::ColumnEdgeRow row;
       row.source_field = source;
@@ -493,9 +515,9 @@ absl::Status Ingestion::PutColumnLineage(int64_t job, int64_t target_dataset,
       desired.emplace(KeyOf(row), row);
     }
   };
-  const auto& target_ids = ids[{target.ns, target.name}];
   for (const ol::FieldLineage& field : lineage.fields) {
-    for (const ol::InputLineage& input : field.inputs) want(input, target_ids.at(field.target_field));
+    const int64_t target_field = id_of(target.ns, target.name, field.target_field);
+    for (const ol::InputLineage& input : field.inputs) want(input, target_field);
   }
   for (const ol::InputLineage& input : lineage.dataset) want(input, 0);
 

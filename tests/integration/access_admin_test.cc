@@ -406,11 +406,11 @@ TEST_P(AccessTest, GrantsAndTeamsTakeEffectAtOnce) {
   EXPECT_EQ(As("root", "AccessService.DeleteRole", {{"name", role}}).code, "FAILED_PRECONDITION");
 }
 
-// --------------------------------------------- known gaps, disabled for now
+// ------------------------------------------------ ingestion and job text
 
-// Ingestion checks WRITE_LINEAGE "anywhere" and then writes the datasets an
-// event names through SaveDataset unchecked: an engineer of grid.north can
-// add columns to, tag, rename or DROP a grid.south dataset.
+// WRITE_LINEAGE somewhere lets a caller record lineage, not change the
+// datasets an event names: an engineer of grid.north cannot add columns to,
+// tag, rename or DROP a grid.south dataset.
 TEST_P(AccessTest, IngestionCannotChangeDatasetsOutsideTheCallersScope) {
   const std::string victim = Unique("victim");
   const CallResult before =
@@ -427,6 +427,36 @@ TEST_P(AccessTest, IngestionCannotChangeDatasetsOutsideTheCallersScope) {
   ASSERT_EQ(after.code, "OK") << "the engineer dropped a dataset it cannot see";
   EXPECT_EQ(after.body["fields"], before.body["fields"]);
   EXPECT_EQ(after.body["currentVersion"], before.body["currentVersion"]);
+}
+
+// A column-lineage facet cannot add a column to a dataset the caller may not
+// edit either: the edges that name such a column are left out, the others
+// are recorded.
+TEST_P(AccessTest, ColumnLineageAddsNoColumnToADatasetTheCallerMayNotEdit) {
+  const std::string source = Unique("src");
+  const std::string target = Unique("out");
+  const CallResult before =
+      As("root", "CatalogService.PutDataset",
+         {{"namespace", kSouthNs}, {"name", source}, {"dataset", DatasetBody("grid.south")}});
+  ASSERT_EQ(before.code, "OK") << before.message;
+  const json output =
+      EventDataset(kSouthNs, target, {{"a", {source, "id"}}, {"b", {source, "ghost"}}});
+  const CallResult ingested =
+      As("m-pipeline", "LineageService.IngestLineage", {{"event", RunEvent("acc.ghost", {}, {output})}});
+  ASSERT_EQ(ingested.code, "OK") << ingested.message;
+  EXPECT_EQ(ingested.body.value("columnEdgesAdded", 0), 1) << ingested.body.dump();
+
+  const CallResult after =
+      As("root", "CatalogService.GetDataset", {{"namespace", kSouthNs}, {"name", source}});
+  ASSERT_EQ(after.code, "OK") << after.message;
+  EXPECT_EQ(after.body["fields"], before.body["fields"]);
+  EXPECT_EQ(after.body["currentVersion"], before.body["currentVersion"]);
+  // The pipeline's own output got both columns: it created it.
+  const CallResult created =
+      As("root", "CatalogService.GetDataset", {{"namespace", kSouthNs}, {"name", target}});
+  ASSERT_EQ(created.code, "OK") << created.message;
+  ASSERT_EQ(created.body["fields"].size(), 2u) << created.body.dump();
+  EXPECT_EQ(created.body["createdBy"], "m-pipeline");
 }
 
 // Jobs are not scoped: their inputs and outputs are filtered, but their SQL
