@@ -113,8 +113,15 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
     }
     TraversalResult walk = graphs->datasets.Traverse(query);
     ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, walk, true, viewer));
+    // A job is named only on edges between datasets the caller sees; an
+    // edge touching a redacted dataset runs through a redacted job node.
+    auto named = [&](const Edge& edge) {
+      return !names.Redacted(edge.source) && !names.Redacted(edge.target);
+    };
     for (const Edge& edge : walk.edges) {
-      if (names.Visible(edge.source) && names.Visible(edge.target)) jobs.insert(edge.job);
+      if (names.Visible(edge.source) && names.Visible(edge.target) && named(edge)) {
+        jobs.insert(edge.job);
+      }
     }
 
     for (const ReachedNode& reached : walk.nodes) {
@@ -137,10 +144,20 @@ absl::StatusOr<v1::LineageGraphResponse> LineageService::GetMarquezLineage(
       job_node_ids[info.id] = JobNodeId(info.ns, info.name);
       builder.Node(job_node_ids[info.id], "JOB", ToStruct(*job));
     }
+    std::map<int64_t, std::string> redacted_jobs;
+    auto job_node = [&](const Edge& edge) -> const std::string& {
+      if (named(edge)) return job_node_ids[edge.job];
+      auto [it, fresh] = redacted_jobs.try_emplace(edge.job);
+      if (fresh) {
+        it->second = absl::StrCat("redacted:job:", redacted_jobs.size());
+        builder.Node(it->second, "JOB", google::protobuf::Struct());
+      }
+      return it->second;
+    };
     // Marquez draws dataset -> job -> dataset.
     for (const Edge& edge : walk.edges) {
       if (!names.Visible(edge.source) || !names.Visible(edge.target)) continue;
-      const std::string& job = job_node_ids[edge.job];
+      const std::string& job = job_node(edge);
       builder.Edge(names.Id(edge.source), job);
       builder.Edge(job, names.Id(edge.target));
     }

@@ -278,6 +278,24 @@ TEST_P(AccessTest, LineageShowsAHiddenDatasetAsARedactedNode) {
     EXPECT_TRUE(NamesTheSouth(As("root", rpc, request).body)) << "root should see the south";
   }
 
+  // Marquez's graph: src -> job -> [redacted] -> job -> dst, the jobs next
+  // to the hidden dataset unnamed as well.
+  const CallResult marquez =
+      As("m-analyst", "LineageService.GetMarquezLineage", {{"nodeId", src}});
+  std::map<std::string, std::string> types;
+  for (const json& node : marquez.body["graph"]) types[node["id"]] = node["type"];
+  EXPECT_EQ(marquez.body.dump().find("acc.step"), std::string::npos) << marquez.body.dump();
+  EXPECT_EQ(types, (std::map<std::string, std::string>{
+                       {src, "DATASET"},
+                       {std::string("dataset:") + kNs + ":leak.dst", "DATASET"},
+                       {"redacted:1", "DATASET"},
+                       {"redacted:job:1", "JOB"},
+                       {"redacted:job:2", "JOB"}}))
+      << marquez.body.dump();
+  EXPECT_NE(As("root", "LineageService.GetMarquezLineage", {{"nodeId", src}}).body.dump().find(
+                "acc.step"),
+            std::string::npos);
+
   const CallResult impact = As("m-analyst", "LineageService.GetImpact",
                                {{"namespace", kNs}, {"dataset", "leak.src"}, {"field", "email"}});
   EXPECT_EQ(impact.body["datasetCount"], 1) << impact.body.dump();
