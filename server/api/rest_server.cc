@@ -8,7 +8,10 @@
 #include <exception>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "server/api/status_mapping.h"
 #include "server/catalog/proto_json.h"
 #include "server/common/status.h"
@@ -84,6 +87,28 @@ std::string ClientCertCommonName(const httplib::Request& req) {
   std::string common_name(reinterpret_cast<const char*>(utf8), length);
   OPENSSL_free(utf8);
   return common_name;
+}
+
+// The quoted ETag of an answer with a string field `etag`; "" without one.
+std::string EtagOf(const google::protobuf::Message& message) {
+  const google::protobuf::FieldDescriptor* field = message.GetDescriptor()->FindFieldByName("etag");
+  if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING ||
+      field->is_repeated()) {
+    return "";
+  }
+  const std::string value = message.GetReflection()->GetString(message, field);
+  return value.empty() ? "" : absl::StrCat("\"", value, "\"");
+}
+
+// Whether an If-None-Match header ("*", or a list of tags, weak or strong)
+// names `etag` (RFC 9110 13.1.2: weak comparison).
+bool IfNoneMatchHolds(const std::string& header, const std::string& etag) {
+  for (absl::string_view tag : absl::StrSplit(header, ',')) {
+    tag = absl::StripAsciiWhitespace(tag);
+    if (absl::StartsWith(tag, "W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -200,6 +225,15 @@ void RestServer::Impl::Serve(CallInfo& info, const httplib::Request& req, const 
     rest.body = body;
     auto response = match->route->handler(caller, rest);
     if (!response.ok()) return response.status();
+    // An answer that carries an `etag` (the policy API) is cacheable:
+    // a poll naming the current one gets 304 and no body.
+    if (const std::string etag = EtagOf(**response); !etag.empty()) {
+      res.set_header("ETag", etag);
+      if (IfNoneMatchHolds(req.get_header_value("If-None-Match"), etag)) {
+        res.status = 304;
+        return absl::OkStatus();
+      }
+    }
     res.status = match->route->success_status;
     res.set_content(ToJson(**response), kJson);
     return absl::OkStatus();

@@ -229,6 +229,44 @@ TEST_F(MaskingTest, EnginesGetTheMaskSqlForAPrincipal) {
   EXPECT_NE(engineer.body["etag"], answer.body["etag"]);
 }
 
+// An engine polls with If-None-Match: 304 and no body while nothing
+// changed, the new answer once a policy does.
+TEST_F(MaskingTest, EnginesPollThePolicyWithIfNoneMatch) {
+  const std::string path =
+      "/api/v1/policy/resolve?namespace=crm&dataset=contacts&principal=analyst&dialect=trino";
+  auto client = server().HttpClient(/*with_token=*/true);
+  auto get = [&](const std::string& if_none_match) {
+    httplib::Headers headers;
+    if (!if_none_match.empty()) headers.emplace("If-None-Match", if_none_match);
+    return client->Get(path, headers);
+  };
+  httplib::Result first = get("");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  const std::string etag = first->get_header_value("ETag");
+  EXPECT_EQ(etag, "\"" + json::parse(first->body)["etag"].get<std::string>() + "\"");
+
+  httplib::Result unchanged = get(etag);
+  ASSERT_TRUE(unchanged);
+  EXPECT_EQ(unchanged->status, 304);
+  EXPECT_EQ(unchanged->body, "");
+  EXPECT_EQ(unchanged->get_header_value("ETag"), etag);
+  EXPECT_EQ(get("W/\"other\", " + etag)->status, 304);
+  EXPECT_EQ(get("\"other\"")->status, 200);
+
+  // A new policy on the column's tag changes the answer and its ETag.
+  ASSERT_LT(Send("", "PUT", "/api/v1/masking-policies/poll-test",
+                 {{"tag", "PII.Email"}, {"maskType", "MASK_NULL"}, {"priority", 99}})
+                .status,
+            300);
+  httplib::Result changed = get(etag);
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->status, 200);
+  EXPECT_NE(changed->get_header_value("ETag"), etag);
+  EXPECT_EQ(json::parse(changed->body)["columns"][0]["maskType"], "MASK_NULL");
+  EXPECT_EQ(Send("", "DELETE", "/api/v1/masking-policies/poll-test").status, 200);
+}
+
 TEST_F(MaskingTest, APrincipalMayResolveOnlyItsOwnPolicyAndNeverGetsTheHashKey) {
   Answer own = Send("analyst", "GET", "/api/v1/policy/resolve?namespace=crm&dataset=contacts");
   ASSERT_EQ(own.status, 200) << own.body.dump();
