@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cadastre/v1/audit.pb.h"
 #include "server/api/status_mapping.h"
 #include "server/catalog/proto_json.h"
 #include "server/common/status.h"
@@ -98,6 +99,17 @@ std::string EtagOf(const google::protobuf::Message& message) {
   }
   const std::string value = message.GetReflection()->GetString(message, field);
   return value.empty() ? "" : absl::StrCat("\"", value, "\"");
+}
+
+// An answer's `export` (a CSV or JSON Lines download), written as is
+// instead of the JSON of the message; nullptr when it has none.
+const v1::HttpBody* ExportOf(const google::protobuf::Message& message) {
+  const google::protobuf::FieldDescriptor* field = message.GetDescriptor()->FindFieldByName("export");
+  if (field == nullptr || field->message_type() != v1::HttpBody::descriptor() ||
+      !message.GetReflection()->HasField(message, field)) {
+    return nullptr;
+  }
+  return static_cast<const v1::HttpBody*>(&message.GetReflection()->GetMessage(message, field));
 }
 
 // Whether an If-None-Match header ("*", or a list of tags, weak or strong)
@@ -235,7 +247,11 @@ void RestServer::Impl::Serve(CallInfo& info, const httplib::Request& req, const 
       }
     }
     res.status = match->route->success_status;
-    res.set_content(ToJson(**response), kJson);
+    if (const v1::HttpBody* raw = ExportOf(**response)) {
+      res.set_content(raw->data(), raw->content_type());
+    } else {
+      res.set_content(ToJson(**response), kJson);
+    }
     return absl::OkStatus();
   });
   if (status.ok()) return;
