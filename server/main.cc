@@ -37,6 +37,11 @@ int main(int argc, char** argv) {
       ->envname("CADASTRE_MAX_BODY_BYTES")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30))
       ->capture_default_str();
+  cli.add_option("--audit-retention-days", config.audit_retention_days,
+                 "days audit records are kept before pruning (0: for ever)")
+      ->envname("CADASTRE_AUDIT_RETENTION_DAYS")
+      ->check(CLI::Range(0, 36500))
+      ->capture_default_str();
   cli.add_option("--tls-cert", config.tls_cert,
                  "PEM certificate (chain): serve HTTPS and gRPC over TLS (needs --tls-key)")
       ->envname("CADASTRE_TLS_CERT");

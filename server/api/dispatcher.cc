@@ -1,10 +1,14 @@
 #include "server/api/dispatcher.h"
 
 #include <exception>
+#include <optional>
+#include <set>
 #include <random>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "server/catalog/versioning.h"
 #include "server/common/log.h"
 
 namespace cadastre::api {
@@ -19,19 +23,65 @@ std::string RequestIdFrom(std::string_view client_value) {
   return absl::StrFormat("%016x", rng());
 }
 
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+std::string StringField(const Message& message, const char* name) {
+  const FieldDescriptor* field = message.GetDescriptor()->FindFieldByName(name);
+  if (field == nullptr || field->is_repeated() || field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+    return "";
+  }
+  return message.GetReflection()->GetString(message, field);
+}
+
+// Fills the note from a message holding `namespace`; false without one.
+bool NoteDataset(const Message& message, policy::AuditNote* note) {
+  std::string ns = StringField(message, "namespace");
+  if (ns.empty()) return false;
+  note->ns = std::move(ns);
+  note->dataset = StringField(message, "dataset");
+  if (note->dataset.empty()) note->dataset = StringField(message, "name");
+  note->field = StringField(message, "field");
+  return true;
+}
+
+}  // namespace
+
+void NoteResource(const Message& request, policy::AuditNote* note) {
+  if (NoteDataset(request, note)) return;
+  const auto* reflection = request.GetReflection();
+  for (const char* nested : {"id", "dataset", "from", "column", "source"}) {
+    const FieldDescriptor* field = request.GetDescriptor()->FindFieldByName(nested);
+    if (field != nullptr && !field->is_repeated() &&
+        field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+        reflection->HasField(request, field) &&
+        NoteDataset(reflection->GetMessage(request, field), note)) {
+      return;
+    }
+  }
+  for (const char* name : {"name", "tag", "principal", "node_id"}) {
+    note->entity = StringField(request, name);
+    if (!note->entity.empty()) return;
+  }
+}
+
 absl::Status Dispatcher::Run(CallInfo& info,
                              const std::function<absl::Status(const policy::Caller&)>& call) const {
   const absl::Time start = clock_->Now();
   if (info.request_id.empty()) info.request_id = RequestIdFrom("");
   absl::Status status;
+  std::optional<policy::Caller> caller;
   try {
-    absl::StatusOr<policy::Caller> caller =
+    absl::StatusOr<policy::Caller> authenticated =
         info.authorization.empty() && !info.client_cert_cn.empty()
             ? authenticator_->AuthenticateCertificate(info.client_cert_cn)
             : authenticator_->Authenticate(info.authorization);
-    if (!caller.ok()) {
-      status = caller.status();
+    if (!authenticated.ok()) {
+      status = authenticated.status();
     } else {
+      caller = *std::move(authenticated);
       caller->transport = std::string(info.transport);
       caller->peer = std::string(info.peer);
       caller->request_id = info.request_id;
@@ -42,8 +92,62 @@ absl::Status Dispatcher::Run(CallInfo& info,
                                        {"request_id", info.request_id}});
     status = absl::InternalError("internal error");
   }
+  if (absl::Status audited = Audit(info, caller ? &*caller : nullptr, start, status);
+      !audited.ok()) {
+    status = audited;
+  }
   Count(info, status, clock_->Now() - start);
   return status;
+}
+
+void Dispatcher::Refused(const CallInfo& info, const absl::Status& status) const {
+  (void)Audit(info, nullptr, clock_->Now(), status);
+  Count(info, status, absl::ZeroDuration());
+}
+
+absl::Status Dispatcher::Audit(const CallInfo& info, const policy::Caller* caller,
+                               absl::Time start, const absl::Status& status) const {
+  if (audit_ == nullptr) return absl::OkStatus();
+  v1::AuditRecord record;
+  *record.mutable_time() = catalog::TimeToProto(start);
+  record.set_action(std::string(info.method));
+  record.set_transport(std::string(info.transport));
+  record.set_client(std::string(info.peer));
+  record.set_request_id(info.request_id);
+  record.set_status(absl::StatusCodeToString(status.code()));
+  const policy::AuditNote empty;
+  const policy::AuditNote& note = caller != nullptr ? caller->audit : empty;
+  if (caller != nullptr) {
+    record.set_principal(caller->principal);
+    const policy::Access& access = authorizer_->AccessOf(*caller);
+    std::set<std::string> roles(caller->roles.begin(), caller->roles.end());
+    for (const v1::Grant& grant : access.grants()) roles.insert(grant.role());
+    for (const std::string& role : roles) record.add_roles(role);
+    if (const v1::Principal* self = access.snapshot().FindPrincipal(caller->principal)) {
+      for (const std::string& team : self->teams()) record.add_teams(team);
+    }
+  }
+  record.set_namespace_(note.ns);
+  record.set_dataset(note.dataset);
+  record.set_field(note.field);
+  record.set_entity(note.entity);
+  const bool denied = status.code() == absl::StatusCode::kUnauthenticated ||
+                      status.code() == absl::StatusCode::kPermissionDenied ||
+                      (status.code() == absl::StatusCode::kNotFound && note.hidden);
+  record.set_decision(status.ok() ? v1::AUDIT_ALLOWED
+                      : denied    ? v1::AUDIT_DENIED
+                                  : v1::AUDIT_FAILED);
+  if (!status.ok()) {
+    record.set_reason(note.reason.empty() ? std::string(status.message()) : note.reason);
+  }
+  for (const auto& [field, mask] : note.columns) {
+    v1::AuditColumn* column = record.add_columns();
+    column->set_field(field);
+    column->set_mask_type(mask);
+  }
+  record.set_result_size(status.ok() ? note.result_size : 0);
+  record.set_entity_version(absl::StrJoin(note.versions, " "));
+  return audit_->Append(std::move(record));
 }
 
 void Dispatcher::Count(const CallInfo& info, const absl::Status& status,
@@ -63,3 +167,4 @@ void Dispatcher::Count(const CallInfo& info, const absl::Status& status,
 }
 
 }  // namespace cadastre::api
+

@@ -6,12 +6,14 @@
 #include <string>
 
 #include "cadastre/v1/access.grpc.pb.h"
+#include "cadastre/v1/audit.grpc.pb.h"
 #include "cadastre/v1/catalog.grpc.pb.h"
 #include "cadastre/v1/glossary.grpc.pb.h"
 #include "cadastre/v1/lineage.grpc.pb.h"
 #include "cadastre/v1/sample.grpc.pb.h"
 #include "server/api/dispatcher.h"
 #include "server/access/access_service.h"
+#include "server/audit/audit_service.h"
 #include "server/catalog/catalog_service.h"
 #include "server/catalog/glossary_service.h"
 #include "server/catalog/sample_service.h"
@@ -29,9 +31,11 @@ class GrpcCall {
                           absl::StatusOr<Resp> (Svc::*fn)(const policy::Caller&, const Req&),
                           const Req& request, Resp* response) const {
     return Run(context, method, [&](const policy::Caller& caller) -> absl::Status {
+      NoteResource(request, &caller.audit);
       absl::StatusOr<Resp> result = (service->*fn)(caller, request);
       if (!result.ok()) return result.status();
       *response = *std::move(result);
+      caller.audit.result_size = static_cast<int64_t>(response->ByteSizeLong());
       return absl::OkStatus();
     });
   }
@@ -171,6 +175,22 @@ class GrpcSampleService final : public v1::SampleService::Service {
 
  private:
   catalog::SampleService* service_;
+  GrpcCall call_;
+};
+
+class GrpcAuditService final : public v1::AuditService::Service {
+ public:
+  using ServiceImpl = audit::AuditService;
+  GrpcAuditService(audit::AuditService* service, const Dispatcher* dispatcher)
+      : service_(service), call_(dispatcher) {}
+
+  CADASTRE_GRPC_METHOD(AuditService, ListAuditEvents, ListAuditEventsRequest, ListAuditEventsResponse)
+  CADASTRE_GRPC_METHOD(AuditService, VerifyAudit, VerifyAuditRequest, AuditChainStatus)
+  CADASTRE_GRPC_METHOD(AuditService, ListAuditCheckpoints, ListAuditCheckpointsRequest,
+                       ListAuditCheckpointsResponse)
+
+ private:
+  audit::AuditService* service_;
   GrpcCall call_;
 };
 

@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "google/protobuf/util/time_util.h"
 #include "absl/strings/str_cat.h"
+#include "server/api/dispatcher.h"
 #include "server/catalog/proto_json.h"
 #include "server/common/status.h"
 
@@ -20,6 +21,7 @@ RestHandler Bind(Svc* service, absl::StatusOr<Resp> (Svc::*fn)(const policy::Cal
              -> absl::StatusOr<std::unique_ptr<google::protobuf::Message>> {
     Req request;
     RETURN_IF_ERROR(FillRequest(rest, body_field, &request));
+    NoteResource(request, &caller.audit);
     absl::StatusOr<Resp> response = (service->*fn)(caller, request);
     if (!response.ok()) return response.status();
     return std::make_unique<Resp>(*std::move(response));
@@ -264,6 +266,16 @@ void AddSampleRoutes(catalog::SampleService* s, Router* router) {
   const std::string sample = "/api/v1/namespaces/{namespace}/datasets/{dataset}/sample";
   router->Add(Route{"GET", sample, "SampleService.GetSample", Bind(s, &S::GetSample)});
   router->Add(Route{"PUT", sample, "SampleService.PutSample", Bind(s, &S::PutSample, "sample")});
+}
+
+void AddAuditRoutes(audit::AuditService* a, Router* router) {
+  using A = audit::AuditService;
+  router->Add(Route{"GET", "/api/v1/audit/events", "AuditService.ListAuditEvents",
+                    Bind(a, &A::ListAuditEvents)});
+  router->Add(Route{"GET", "/api/v1/audit/verify", "AuditService.VerifyAudit",
+                    Bind(a, &A::VerifyAudit)});
+  router->Add(Route{"GET", "/api/v1/audit/checkpoints", "AuditService.ListAuditCheckpoints",
+                    Bind(a, &A::ListAuditCheckpoints)});
 }
 
 }  // namespace cadastre::api

@@ -5,6 +5,7 @@
 
 #include "server/api/rest_router.h"
 #include "server/access/access_service.h"
+#include "server/audit/audit_service.h"
 #include "server/catalog/catalog_service.h"
 #include "server/catalog/glossary_service.h"
 #include "server/catalog/sample_service.h"
@@ -26,6 +27,7 @@ void AddAccessRoutes(access::AccessService* access, Router* router);
 
 // Adds the sample routes: a dataset's sample rows and column statistics.
 void AddSampleRoutes(catalog::SampleService* samples, Router* router);
+void AddAuditRoutes(audit::AuditService* audit, Router* router);
 
 // Fills `request` from a REST request: path parameters into the fields of
 // the same name, the body (JSON) into `body_field` (a message field; the

@@ -168,7 +168,7 @@ void RestServer::Impl::HandleWithBody(const httplib::Request& req, httplib::Resp
                                 "body")
                     : InvalidField("body", "the request body could not be read");
       CallInfo info{"refused", "rest", "", req.remote_addr, ""};
-      dispatcher->Count(info, status, absl::ZeroDuration());
+      dispatcher->Refused(info, status);
       WriteError(res, too_large ? 413 : 400, status);
       res.set_header("Connection", "close");
       return;
@@ -217,6 +217,7 @@ void RestServer::Impl::Serve(CallInfo& info, const httplib::Request& req, const 
       } else {
         res.set_content(openapi_json, kJson);
       }
+      caller.audit.result_size = static_cast<int64_t>(res.body.size());
       return absl::OkStatus();
     });
     if (!status.ok()) {
@@ -252,6 +253,7 @@ void RestServer::Impl::Serve(CallInfo& info, const httplib::Request& req, const 
     } else {
       res.set_content(ToJson(**response), kJson);
     }
+    caller.audit.result_size = static_cast<int64_t>(res.body.size());
     return absl::OkStatus();
   });
   if (status.ok()) return;
@@ -320,7 +322,7 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Bind(const RestOptions& 
     if (res.status == 413) status = WithField(status, "body");
     res.set_content(ErrorBody(status).dump(), kJson);
     CallInfo info{"refused", "rest", "", req.remote_addr, ""};
-    self->dispatcher->Count(info, status, absl::ZeroDuration());
+    self->dispatcher->Refused(info, status);
     return httplib::Server::HandlerResponse::Handled;
   };
   server.set_error_handler(std::move(on_error));

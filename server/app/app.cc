@@ -24,6 +24,8 @@
 #include "server/common/status.h"
 #include "server/lineage/lineage_service.h"
 #include "server/access/access_service.h"
+#include "server/audit/audit_log.h"
+#include "server/audit/audit_service.h"
 #include "server/catalog/sample_service.h"
 #include "server/policy/access.h"
 #include "server/policy/authenticator.h"
@@ -80,6 +82,8 @@ struct App::Impl {
   std::unique_ptr<access::AccessService> access;
   std::unique_ptr<catalog::SampleService> samples;
   std::unique_ptr<api::Metrics> metrics;
+  std::unique_ptr<audit::AuditLog> audit_log;  // outlives the transports
+  std::unique_ptr<audit::AuditService> audit;
   std::unique_ptr<api::Dispatcher> dispatcher;
   api::Router router;
   std::unique_ptr<api::GrpcCatalogService> grpc_catalog;
@@ -87,6 +91,7 @@ struct App::Impl {
   std::unique_ptr<api::GrpcLineageService> grpc_lineage;
   std::unique_ptr<api::GrpcAccessService> grpc_access;
   std::unique_ptr<api::GrpcSampleService> grpc_samples;
+  std::unique_ptr<api::GrpcAuditService> grpc_audit;
   std::unique_ptr<api::GrpcReflectionService> grpc_reflection;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<api::RestServer> rest_server;
@@ -148,12 +153,25 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
                                                            mask_key);
   impl->samples->set_hooks(impl->lineage.get());
   impl->metrics = std::make_unique<api::Metrics>(impl->clock.Now());
-  impl->dispatcher = std::make_unique<api::Dispatcher>(impl->authenticator.get(),
-                                                       impl->metrics.get(), &impl->clock);
+  if (config.audit_retention_days < 0) {
+    return absl::InvalidArgumentError("--audit-retention-days must be 0 (keep) or more");
+  }
+  audit::AuditOptions audit_options;
+  audit_options.path = absl::StrCat(config.data_dir, "/audit.db");
+  audit_options.head_path = absl::StrCat(config.data_dir, "/audit.head");
+  audit_options.key = policy::DeriveKey(master, policy::kAuditKeyLabel);
+  audit_options.fsync = config.durability == "full";
+  audit_options.retention = absl::Hours(24) * config.audit_retention_days;
+  ASSIGN_OR_RETURN(impl->audit_log, audit::AuditLog::Open(audit_options, &impl->clock));
+  impl->audit = std::make_unique<audit::AuditService>(impl->audit_log.get(), impl->authorizer.get());
+  impl->dispatcher = std::make_unique<api::Dispatcher>(
+      impl->authenticator.get(), impl->authorizer.get(), impl->audit_log.get(),
+      impl->metrics.get(), &impl->clock);
   api::AddCatalogRoutes(impl->catalog.get(), impl->glossary.get(), &impl->router);
   api::AddLineageRoutes(impl->lineage.get(), &impl->router);
   api::AddAccessRoutes(impl->access.get(), &impl->router);
   api::AddSampleRoutes(impl->samples.get(), &impl->router);
+  api::AddAuditRoutes(impl->audit.get(), &impl->router);
 
   // gRPC: the services, health checking and (authenticated) reflection.
   impl->grpc_catalog =
@@ -176,12 +194,16 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   builder.RegisterService(impl->grpc_lineage.get());
   builder.RegisterService(impl->grpc_access.get());
   builder.RegisterService(impl->grpc_samples.get());
+  impl->grpc_audit =
+      std::make_unique<api::GrpcAuditService>(impl->audit.get(), impl->dispatcher.get());
+  builder.RegisterService(impl->grpc_audit.get());
   impl->grpc_reflection = std::make_unique<api::GrpcReflectionService>(
       impl->dispatcher.get(),
       std::vector<std::string>{
           cadastre::v1::CatalogService::service_full_name(), cadastre::v1::GlossaryService::service_full_name(),
           cadastre::v1::LineageService::service_full_name(), cadastre::v1::AccessService::service_full_name(),
-          cadastre::v1::SampleService::service_full_name(), "grpc.health.v1.Health",
+          cadastre::v1::SampleService::service_full_name(),
+          cadastre::v1::AuditService::service_full_name(), "grpc.health.v1.Health",
           grpc::reflection::v1alpha::ServerReflection::service_full_name()});
   builder.RegisterService(impl->grpc_reflection.get());
   impl->grpc_server = builder.BuildAndStart();
@@ -225,6 +247,7 @@ void App::Shutdown() {
   impl_->rest_server->Stop();
   impl_->grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   impl_->grpc_server->Wait();
+  impl_->audit_log.reset();  // checkpoints the chain head
   impl_->store.reset();
   log::Info("stopped");
 }

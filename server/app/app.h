@@ -24,6 +24,9 @@ struct Config {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  // Audit records older than this are pruned (with a signed checkpoint);
+  // 0 keeps them for ever.
+  int audit_retention_days = 400;
 };
 
 class App {

@@ -159,6 +159,16 @@ absl::StatusOr<v1::DatasetSample> SampleService::Masked(store::ReadTxn& txn,
     }
     ++it;
   }
+  // The audit record lists the columns whose values were returned.
+  std::set<std::string> returned;
+  for (const google::protobuf::Struct& row : out.rows()) {
+    for (const auto& [field, value] : row.fields()) returned.insert(field);
+  }
+  for (const auto& [field, column] : out.column_stats()) returned.insert(field);
+  for (const std::string& field : returned) {
+    const v1::MaskType type = masks.at(field).type;
+    caller.audit.columns.emplace_back(field, type == v1::MASK_NONE ? "" : v1::MaskType_Name(type));
+  }
   return out;
 }
 

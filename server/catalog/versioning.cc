@@ -1,10 +1,11 @@
 #include "server/catalog/versioning.h"
-#include "server/common/strings.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/catalog/history.h"
 #include "server/common/status.h"
+#include "server/common/strings.h"
 
 namespace cadastre::catalog {
 
@@ -34,6 +35,14 @@ absl::StatusOr<int64_t> RecordVersion(store::WriteTxn& txn, const policy::Caller
   for (auto& change : changes) *version.add_changes() = std::move(change);
   *version.mutable_snapshot() = Snapshot(after);
   RETURN_IF_ERROR(txn.AppendVersion(version));
+  // The audit record links the change to the version (the first few of a
+  // bulk write: an ingestion can touch thousands).
+  constexpr size_t kAuditedVersions = 20;
+  if (caller.audit.versions.size() < kAuditedVersions) {
+    caller.audit.versions.push_back(absl::StrCat(Absl(type), ":",
+                                                 absl::StrReplaceAll(Absl(key), {{"\x1f", "/"}}),
+                                                 "@", version.version()));
+  }
   return version.version();
 }
 

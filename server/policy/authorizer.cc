@@ -1,5 +1,8 @@
 #include "server/policy/authorizer.h"
 
+#include "absl/strings/str_cat.h"
+#include "server/common/strings.h"
+
 namespace cadastre::policy {
 namespace {
 
@@ -10,7 +13,11 @@ bool NeedsEverywhere(Permission permission) {
          permission == v1::MANAGE_PRINCIPALS || permission == v1::MANAGE_POLICIES;
 }
 
-absl::Status Denied() { return absl::PermissionDeniedError("permission denied"); }
+// A refusal, noted for the audit record with the permission it lacked.
+absl::Status Denied(const Caller& caller, Permission permission, std::string_view where) {
+  caller.audit.reason = absl::StrCat("lacks ", v1::Permission_Name(permission), Absl(where));
+  return absl::PermissionDeniedError("permission denied");
+}
 
 }  // namespace
 
@@ -29,15 +36,24 @@ absl::Status Authorizer::Check(const Caller& caller, Permission permission,
   const Access& access = AccessOf(caller);
   const bool allowed =
       NeedsEverywhere(permission) ? access.Everywhere(permission) : access.Anywhere(permission);
-  return allowed ? absl::OkStatus() : Denied();
+  return allowed ? absl::OkStatus()
+                 : Denied(caller, permission, NeedsEverywhere(permission) ? " everywhere" : "");
 }
 
 absl::Status Authorizer::CheckDataset(const Caller& caller, Permission permission,
                                       const DatasetScope& dataset,
                                       const absl::Status& hidden) const {
   const Access& access = AccessOf(caller);
-  if (!access.OnDataset(v1::READ_METADATA, dataset)) return hidden;
-  return access.OnDataset(permission, dataset) ? absl::OkStatus() : Denied();
+  if (!access.OnDataset(v1::READ_METADATA, dataset)) {
+    if (!hidden.ok()) {
+      caller.audit.hidden = true;
+      caller.audit.reason = absl::StrCat("dataset ", Absl(dataset.ns), "/", Absl(dataset.name),
+                                         " is outside the caller's scope");
+    }
+    return hidden;
+  }
+  return access.OnDataset(permission, dataset) ? absl::OkStatus()
+                                               : Denied(caller, permission, " on the dataset");
 }
 
 bool Authorizer::CanSee(const Caller& caller, const DatasetScope& dataset) const {

@@ -18,6 +18,7 @@ inline constexpr size_t kSecretBytes = 32;
 // Labels for DeriveKey, one per use. A label is never reused for another
 // purpose; a new version of a use takes a new label.
 inline constexpr std::string_view kMaskHashKeyLabel = "cadastre/mask-hash/v1";
+inline constexpr std::string_view kAuditKeyLabel = "cadastre/audit-checkpoint/v1";
 
 // Returns the kSecretBytes raw bytes stored at `path`, creating the file
 // first if there is none: fresh random bytes, mode 0600, published
