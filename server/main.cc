@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
       ->envname("CADASTRE_AUDIT_RETENTION_DAYS")
       ->check(CLI::Range(0, 36500))
       ->capture_default_str();
+  // Hidden from --help: bench/ measures the audit's cost with it.
+  cli.add_flag("--benchmark-without-audit", config.benchmark_without_audit,
+               "serve without the audit log (measurements only)")
+      ->group("");
   cli.add_option("--tls-cert", config.tls_cert,
                  "PEM certificate (chain): serve HTTPS and gRPC over TLS (needs --tls-key)")
       ->envname("CADASTRE_TLS_CERT");

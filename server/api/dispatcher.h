@@ -33,7 +33,7 @@ struct CallInfo {
 
 class Dispatcher {
  public:
-  // `audit` may be null only in tests of the transports themselves.
+  // `audit` is null only under --benchmark-without-audit.
   Dispatcher(const policy::Authenticator* authenticator, const policy::Authorizer* authorizer,
              audit::AuditLog* audit, Metrics* metrics, const Clock* clock)
       : authenticator_(authenticator), authorizer_(authorizer), audit_(audit), metrics_(metrics),

@@ -163,10 +163,14 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   audit_options.fsync = config.durability == "full";
   audit_options.retention = absl::Hours(24) * config.audit_retention_days;
   ASSIGN_OR_RETURN(impl->audit_log, audit::AuditLog::Open(audit_options, &impl->clock));
+  if (config.benchmark_without_audit) {
+    log::Warn("--benchmark-without-audit: requests are NOT audited; for measurements only");
+  }
   impl->audit = std::make_unique<audit::AuditService>(impl->audit_log.get(), impl->authorizer.get());
   impl->dispatcher = std::make_unique<api::Dispatcher>(
-      impl->authenticator.get(), impl->authorizer.get(), impl->audit_log.get(),
-      impl->metrics.get(), &impl->clock);
+      impl->authenticator.get(), impl->authorizer.get(),
+      config.benchmark_without_audit ? nullptr : impl->audit_log.get(), impl->metrics.get(),
+      &impl->clock);
   api::AddCatalogRoutes(impl->catalog.get(), impl->glossary.get(), &impl->router);
   api::AddLineageRoutes(impl->lineage.get(), &impl->router);
   api::AddAccessRoutes(impl->access.get(), &impl->router);

@@ -27,6 +27,9 @@ struct Config {
   // Audit records older than this are pruned (with a signed checkpoint);
   // 0 keeps them for ever.
   int audit_retention_days = 400;
+  // Serves without the audit log, for bench/ to measure what it costs.
+  // Never for real use: nothing is recorded.
+  bool benchmark_without_audit = false;
 };
 
 class App {
