@@ -2,6 +2,7 @@
 // deleted, reordered or truncated behind its back, and what pruning and a
 // restart leave verifiable.
 #include "server/audit/audit_log.h"
+#include "server/audit/access_report.h"
 
 #include <gtest/gtest.h>
 
@@ -226,6 +227,67 @@ TEST_F(AuditLogTest, QueriesFilterAndPage) {
   EXPECT_NE(log_->Pseudonym("alice"), log_->Pseudonym("bob"));
   EXPECT_EQ(log_->Pseudonym("alice"), log_->Pseudonym("alice"));
   EXPECT_EQ(log_->Pseudonym("alice").find("alice"), std::string::npos);
+}
+
+// The access report keeps the requests that touched personal columns, one
+// row per column, and says how each was returned.
+TEST_F(AuditLogTest, TheAccessReportListsPersonalColumnsClearMaskedOrMetadata) {
+  Open();
+  auto record = [&](const std::string& who, const std::string& dataset, const std::string& field,
+                    std::vector<std::pair<std::string, std::string>> columns,
+                    v1::AuditDecision decision) {
+    v1::AuditRecord r;
+    r.set_principal(who);
+    r.set_action("SampleService.GetSample");
+    r.set_namespace_("crm");
+    r.set_dataset(dataset);
+    r.set_field(field);
+    r.set_decision(decision);
+    for (const auto& [name, mask] : columns) {
+      v1::AuditColumn* c = r.add_columns();
+      c->set_field(name);
+      c->set_mask_type(mask);
+    }
+    ASSERT_TRUE(log_->Append(r).ok());
+    clock_.Advance(absl::Seconds(1));
+  };
+  record("ana", "customers", "", {{"email", "MASK_HASH"}, {"city", ""}}, v1::AUDIT_ALLOWED);  // 1
+  record("eve", "customers", "", {{"email", ""}}, v1::AUDIT_ALLOWED);                          // 2
+  record("ana", "orders", "", {{"total", ""}}, v1::AUDIT_ALLOWED);  // 3: no personal column
+  record("bob", "customers", "", {}, v1::AUDIT_DENIED);            // 4: a refused read
+  record("bob", "customers", "city", {}, v1::AUDIT_ALLOWED);       // 5: not personal
+  record("bob", "customers", "email", {}, v1::AUDIT_ALLOWED);      // 6
+  const PersonalColumnsOf personal = [](const std::string& ns, const std::string& dataset) {
+    return ns == "crm" && dataset == "customers" ? std::vector<std::string>{"email"}
+                                                 : std::vector<std::string>{};
+  };
+  v1::AccessReportRequest request;
+  auto report = BuildAccessReport(*log_, request, personal);
+  ASSERT_TRUE(report.ok()) << report.status();
+  std::vector<std::string> rows;
+  for (const v1::PersonalDataAccess& a : report->accesses()) {
+    rows.push_back(absl::StrCat(a.seq(), " ", a.principal(), " ", a.column().field(), " ",
+                                a.access(), " ", a.mask_type(), " ",
+                                v1::AuditDecision_Name(a.decision())));
+  }
+  EXPECT_EQ(rows, (std::vector<std::string>{"1 ana email MASKED MASK_HASH AUDIT_ALLOWED",
+                                            "2 eve email CLEAR  AUDIT_ALLOWED",
+                                            "4 bob  METADATA  AUDIT_DENIED",
+                                            "6 bob email METADATA  AUDIT_ALLOWED"}));
+  request.set_principal("eve");
+  request.set_format("csv");
+  report = BuildAccessReport(*log_, request, personal);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->accesses_size(), 0);
+  const std::string& csv = report->export_().data();
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "seq,time,principal,action,namespace,dataset,field,access,maskType,decision\r");
+  EXPECT_NE(csv.find(",eve,SampleService.GetSample,crm,customers,email,CLEAR,,AUDIT_ALLOWED"),
+            std::string::npos)
+      << csv;
+  request.set_format("xml");
+  EXPECT_EQ(BuildAccessReport(*log_, request, personal).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
