@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <array>
 #include <deque>
 #include <future>
 #include <map>
@@ -152,35 +153,59 @@ absl::Status WriteFileDurably(const std::string& path, const std::string& text) 
   return absl::OkStatus();
 }
 
-}  // namespace
+// The hashed columns of audit_log (all but `hash`), in table order, as the
+// canonical text names them.
+constexpr std::array<const char*, 20> kHashed = {
+    "seq",    "time_us", "principal", "roles",  "teams",   "action", "transport",
+    "client", "request_id", "namespace", "dataset", "field", "entity", "decision",
+    "status", "reason",  "columns",   "result_size", "entity_version", "prev_hash"};
+constexpr int kDecisionColumn = 13;
+using Values = std::array<std::string, kHashed.size()>;
 
-std::string CanonicalRecord(const v1::AuditRecord& r) {
+std::string DecisionName(int64_t decision) {
+  return v1::AuditDecision_IsValid(static_cast<int>(decision))
+             ? v1::AuditDecision_Name(static_cast<v1::AuditDecision>(decision))
+             : absl::StrCat(decision);
+}
+
+// A record's hashed values, as stored (lists as JSON text).
+Values StoredValues(const v1::AuditRecord& r) {
+  return {absl::StrCat(r.seq()), absl::StrCat(MicrosOf(r.time())), r.principal(),
+          JsonList(r.roles()), JsonList(r.teams()), r.action(), r.transport(), r.client(),
+          r.request_id(), r.namespace_(), r.dataset(), r.field(), r.entity(),
+          DecisionName(r.decision()), r.status(), r.reason(), ColumnsJson(r),
+          absl::StrCat(r.result_size()), r.entity_version(), r.prev_hash()};
+}
+
+// A row's hashed values, read without parsing anything (Verify's fast path).
+Values RowValues(const Statement& row) {
+  Values values;
+  for (size_t i = 0; i < values.size(); ++i) {
+    values[i] = static_cast<int>(i) == kDecisionColumn ? DecisionName(row.Int(kDecisionColumn))
+                                                       : row.Text(static_cast<int>(i));
+  }
+  return values;
+}
+
+std::string Canonical(const Values& values) {
   std::string out;
-  Put(&out, "seq", absl::StrCat(r.seq()));
-  Put(&out, "time_us", absl::StrCat(MicrosOf(r.time())));
-  Put(&out, "principal", r.principal());
-  Put(&out, "roles", JsonList(r.roles()));
-  Put(&out, "teams", JsonList(r.teams()));
-  Put(&out, "action", r.action());
-  Put(&out, "transport", r.transport());
-  Put(&out, "client", r.client());
-  Put(&out, "request_id", r.request_id());
-  Put(&out, "namespace", r.namespace_());
-  Put(&out, "dataset", r.dataset());
-  Put(&out, "field", r.field());
-  Put(&out, "entity", r.entity());
-  Put(&out, "decision", v1::AuditDecision_Name(r.decision()));
-  Put(&out, "status", r.status());
-  Put(&out, "reason", r.reason());
-  Put(&out, "columns", ColumnsJson(r));
-  Put(&out, "result_size", absl::StrCat(r.result_size()));
-  Put(&out, "entity_version", r.entity_version());
-  Put(&out, "prev_hash", r.prev_hash());
+  out.reserve(512);
+  for (size_t i = 0; i < values.size(); ++i) Put(&out, kHashed[i], values[i]);
   return out;
 }
 
+std::string HashOf(const Values& values) {
+  return Hex(policy::Sha256(absl::StrCat(values.back(), "\n", Canonical(values))));
+}
+
+}  // namespace
+
+std::string CanonicalRecord(const v1::AuditRecord& record) {
+  return Canonical(StoredValues(record));
+}
+
 std::string ChainHash(const v1::AuditRecord& record) {
-  return Hex(policy::Sha256(absl::StrCat(record.prev_hash(), "\n", CanonicalRecord(record))));
+  return HashOf(StoredValues(record));
 }
 
 // --------------------------------------------------------------------- impl
@@ -581,27 +606,29 @@ absl::StatusOr<v1::AuditChainStatus> AuditLog::Verify() const {
   ASSIGN_OR_RETURN(Statement select,
                    db->Prepare(absl::StrCat("SELECT ", kColumns, " FROM audit_log ORDER BY seq")));
   RETURN_IF_ERROR(select.ForEachRow([&](const Statement& row) {
-    const v1::AuditRecord r = RecordFromRow(row);
+    const Values values = RowValues(row);
+    const int64_t seq = row.Int(0);
+    const std::string hash = row.Text(20);
     ++records;
-    if (records == 1) status.set_first_seq(r.seq());
-    status.set_last_seq(r.seq());
-    if (r.seq() < expected_seq) {
-      verdict.Break(r.seq(), absl::StrCat("record ", r.seq(), " precedes the chain's start"));
-    } else if (r.seq() != expected_seq) {
-      verdict.Break(expected_seq, absl::StrCat("records ", expected_seq, " to ", r.seq() - 1,
+    if (records == 1) status.set_first_seq(seq);
+    status.set_last_seq(seq);
+    if (seq < expected_seq) {
+      verdict.Break(seq, absl::StrCat("record ", seq, " precedes the chain's start"));
+    } else if (seq != expected_seq) {
+      verdict.Break(expected_seq, absl::StrCat("records ", expected_seq, " to ", seq - 1,
                                                " are missing"));
-    } else if (r.prev_hash() != last_hash) {
-      verdict.Break(r.seq(), absl::StrCat("record ", r.seq(),
+    } else if (values.back() != last_hash) {
+      verdict.Break(seq, absl::StrCat("record ", seq,
                                           " does not follow the one before it (reordered, "
                                           "or the one before was altered)"));
-    } else if (ChainHash(r) != r.hash()) {
-      verdict.Break(r.seq(), absl::StrCat("record ", r.seq(), " was altered"));
+    } else if (HashOf(values) != hash) {
+      verdict.Break(seq, absl::StrCat("record ", seq, " was altered"));
     }
-    if (auto it = heads.find(r.seq()); it != heads.end() && it->second != r.hash()) {
-      verdict.Break(r.seq(), absl::StrCat("record ", r.seq(), " differs from its checkpoint"));
+    if (auto it = heads.find(seq); it != heads.end() && it->second != hash) {
+      verdict.Break(seq, absl::StrCat("record ", seq, " differs from its checkpoint"));
     }
-    expected_seq = r.seq() + 1;
-    last_hash = r.hash();
+    expected_seq = seq + 1;
+    last_hash = hash;
   }));
   (void)db->Exec("COMMIT");
   status.set_records(records);
