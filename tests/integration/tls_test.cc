@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cadastre/client.h"
 #include "cadastre/v1/catalog.grpc.pb.h"
 #include "suite_server.h"
 #include "test_certs.h"
@@ -238,6 +239,31 @@ TEST_F(MutualTlsTest, AdminCertificateAuthenticatesWithoutToken) {
   EXPECT_EQ(response.fields_size(), 1);
 
   ExpectListNamespaces(server(), "admin", "", 200, StatusCode::OK);
+}
+
+// The SDK over TLS: with a token, and with the admin's client certificate
+// instead of one.
+TEST_F(MutualTlsTest, TheSdkSpeaksTlsWithATokenOrAClientCertificate) {
+  for (const bool certificate : {false, true}) {
+    SCOPED_TRACE(certificate ? "certificate" : "token");
+    sdk::ClientOptions options;
+    options.target = "localhost:" + std::to_string(server().grpc_port());
+    options.tls_ca_file = Files().Path("ca.pem");
+    if (certificate) {
+      options.client_cert_file = Files().Path("admin.pem");
+      options.client_key_file = Files().Path("admin.key");
+    } else {
+      options.token = server().token();
+    }
+    auto client = sdk::Client::Connect(options);
+    ASSERT_TRUE(client.ok()) << client.status();
+    auto listed = (*client)->Call(&v1::CatalogService::Stub::ListNamespaces,
+                                  v1::ListNamespacesRequest());
+    EXPECT_TRUE(listed.ok()) << listed.status();
+  }
+  sdk::ClientOptions missing;
+  missing.tls_ca_file = Files().Path("no-such-ca.pem");
+  EXPECT_EQ(sdk::Client::Connect(missing).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(MutualTlsTest, CertificateNamingNoPrincipalIsUnauthenticated) {
