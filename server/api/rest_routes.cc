@@ -266,4 +266,14 @@ void AddSampleRoutes(catalog::SampleService* s, Router* router) {
   router->Add(Route{"PUT", sample, "SampleService.PutSample", Bind(s, &S::PutSample, "sample")});
 }
 
+void AddReportRoutes(report::ReportService* r, Router* router) {
+  using R = report::ReportService;
+  router->Add(Route{"GET", "/api/v1/reports/personal-data", "ReportService.GetPersonalDataReport",
+                    Bind(r, &R::GetPersonalDataReport)});
+  router->Add(Route{"GET", "/api/v1/reports/trace", "ReportService.GetTraceReport",
+                    Bind(r, &R::GetTraceReport)});
+  router->Add(Route{"GET", "/api/v1/reports/access", "ReportService.GetAccessReport",
+                    Bind(r, &R::GetAccessReport)});
+}
+
 }  // namespace cadastre::api

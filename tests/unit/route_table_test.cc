@@ -25,6 +25,7 @@ std::set<std::string> RouteTable() {
   AddLineageRoutes(nullptr, &router);
   AddAccessRoutes(nullptr, &router);
   AddSampleRoutes(nullptr, &router);
+  AddReportRoutes(nullptr, &router);
   std::set<std::string> out;
   for (const Route& route : router.routes()) out.insert(route.method + " " + Shape(route.pattern));
   return out;
