@@ -19,8 +19,7 @@ Adjacency Index(const std::vector<Edge>& edges, bool by_target) {
   Adjacency adjacency;
   for (const Edge& edge : edges) adjacency[by_target ? edge.target : edge.source].push_back(&edge);
   for (auto& [node, list] : adjacency) {
-    std::sort(list.begin(), list.end(),
-              [](const Edge* a, const Edge* b) { return a->id < b->id; });
+    std::sort(list.begin(), list.end(), [](const Edge* a, const Edge* b) { return a->id < b->id; });
   }
   return adjacency;
 }

@@ -33,7 +33,7 @@ constexpr int kConsumerNodes = 100000;
 // columns ("ns:name:field"); a column's name can only be mistaken for a
 // dataset's, and the caller checks the dataset's document.
 absl::StatusOr<std::set<std::string>> DatasetsTaggedKeys(store::ReadTxn& txn,
-                                                        const std::string& root) {
+                                                         const std::string& root) {
   std::set<std::string> keys;
   ASSIGN_OR_RETURN(std::vector<v1::Tag> tags, txn.ListTags());
   for (const v1::Tag& tag : tags) {
@@ -44,7 +44,9 @@ absl::StatusOr<std::set<std::string>> DatasetsTaggedKeys(store::ReadTxn& txn,
   return keys;
 }
 
-std::string Key(const std::string& ns, const std::string& name) { return absl::StrCat(ns, ":", name); }
+std::string Key(const std::string& ns, const std::string& name) {
+  return absl::StrCat(ns, ":", name);
+}
 
 // The columns downstream of `node` (any transformation, edges that hold
 // now) and the datasets where those walks end, as the viewer may see them.
@@ -164,8 +166,8 @@ absl::StatusOr<std::vector<PersonalData>> FindPersonalData(store::ReadTxn& txn,
     carrying.insert(carrier.dataset_id);
   }
   if (!starts.empty()) {
-    std::vector<NodeId> reached =
-        columns.ReachableDirect(starts, [](NodeId) { return false; }, kReachNodes);
+    std::vector<NodeId> reached = columns.ReachableDirect(
+        starts, [](NodeId) { return false; }, kReachNodes);
     std::vector<int64_t> field_ids;
     for (NodeId node : reached) {
       if (node > 0) field_ids.push_back(node);
@@ -235,7 +237,8 @@ absl::StatusOr<v1::PersonalDataReport> ReportService::GetPersonalDataReport(
   const lineage::Viewer viewer{*authorizer_, caller};
   std::shared_ptr<const lineage::Graph> columns = lineage_->ColumnGraph();
   v1::PersonalDataReport report;
-  *report.mutable_generated_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_->Now()));
+  *report.mutable_generated_at() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_->Now()));
   report.set_principal(caller.principal);
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     RETURN_IF_ERROR(CheckClassificationExists(txn, root));

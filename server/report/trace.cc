@@ -26,8 +26,8 @@ constexpr int kWalkNodes = 100000;
 // INVALID_ARGUMENT naming the field at fault unless the request names
 // either a classification or a dataset (and maybe a column).
 absl::Status ValidateTarget(const v1::TraceReportRequest& request) {
-  const bool by_column = !request.namespace_().empty() || !request.dataset().empty() ||
-                         !request.field().empty();
+  const bool by_column =
+      !request.namespace_().empty() || !request.dataset().empty() || !request.field().empty();
   if (!request.tag().empty()) {
     if (by_column) return InvalidField("tag", "give either tag or namespace and dataset, not both");
     return absl::OkStatus();
@@ -140,10 +140,10 @@ std::vector<std::string> NodeFields(const v1::FieldRef& ref, const std::string& 
 // One record per hop, numbered by path and by hop within it (from 1).
 std::string TraceCsv(const v1::TraceReport& report) {
   CsvWriter csv;
-  csv.Row({"path", "hop", "source_namespace", "source_dataset", "source_field",
-           "target_namespace", "target_dataset", "target_field", "job_namespace", "job_name",
-           "job_version", "code_location", "sql", "transformation_type", "transformation_subtype",
-           "masking", "first_seen", "last_seen"});
+  csv.Row({"path", "hop", "source_namespace", "source_dataset", "source_field", "target_namespace",
+           "target_dataset", "target_field", "job_namespace", "job_name", "job_version",
+           "code_location", "sql", "transformation_type", "transformation_subtype", "masking",
+           "first_seen", "last_seen"});
   for (int p = 0; p < report.paths_size(); p++) {
     const v1::TracePath& path = report.paths(p);
     for (int h = 0; h < path.hops_size(); h++) {
@@ -154,8 +154,8 @@ std::string TraceCsv(const v1::TraceReport& report) {
       for (const std::string& field :
            {hop.job().namespace_(), hop.job().name(), hop.job_version(), hop.code_location(),
             hop.sql(), hop.transformation().type(), hop.transformation().subtype(),
-            std::string(hop.transformation().masking() ? "true" : "false"),
-            TimeText(hop, true), TimeText(hop, false)}) {
+            std::string(hop.transformation().masking() ? "true" : "false"), TimeText(hop, true),
+            TimeText(hop, false)}) {
         fields.push_back(field);
       }
       csv.Row(fields);
@@ -178,7 +178,8 @@ absl::StatusOr<v1::TraceReport> ReportService::GetTraceReport(
   const lineage::Viewer viewer{*authorizer_, caller};
   std::shared_ptr<const lineage::Graph> graph = lineage_->ColumnGraph();
   v1::TraceReport report;
-  *report.mutable_generated_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_->Now()));
+  *report.mutable_generated_at() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_->Now()));
   report.set_principal(caller.principal);
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     std::vector<NodeId> traced;
@@ -196,8 +197,8 @@ absl::StatusOr<v1::TraceReport> ReportService::GetTraceReport(
     lineage::TraversalResult down = Walk(*graph, traced, lineage::Direction::kDownstream);
     PathSet found = PathsThrough(traced, up.edges, down.edges,
                                  PathLimits{static_cast<size_t>(kMaxTracePaths), kMaxHops});
-    report.set_truncated(found.truncated || up.truncated || up.depth_limited ||
-                         down.truncated || down.depth_limited);
+    report.set_truncated(found.truncated || up.truncated || up.depth_limited || down.truncated ||
+                         down.depth_limited);
 
     // Names for the traced columns, then the paths' nodes in order, so that
     // redacted nodes are numbered as a reader meets them.

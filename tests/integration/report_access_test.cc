@@ -44,7 +44,8 @@ json FindColumn(const json& report, const std::string& dataset, const std::strin
 }
 
 TEST_P(AccessTest, ReportsShowAScopedCallerNoHiddenDataset) {
-  const CallResult inventory = As("m-analyst", "ReportService.GetPersonalDataReport", json::object());
+  const CallResult inventory =
+      As("m-analyst", "ReportService.GetPersonalDataReport", json::object());
   ASSERT_EQ(inventory.code, "OK") << inventory.message;
   EXPECT_FALSE(NamesTheSouth(inventory.body.dump())) << inventory.body.dump();
   EXPECT_EQ(inventory.body["principal"], "m-analyst");
@@ -59,8 +60,9 @@ TEST_P(AccessTest, ReportsShowAScopedCallerNoHiddenDataset) {
                         R"(", "path": [")" + Field("leak.src", "email") + R"(", "redacted:1", ")" +
                         Field("leak.dst", "email_hash") + R"("]}])"));
   const json source = FindColumn(inventory.body, "leak.src", "email");
-  EXPECT_EQ(source["consumers"], json::parse(R"([{"namespace": ")" + std::string(kNs) +
-                                             R"(", "dataset": "leak.dst", "field": "email_hash"}])"));
+  EXPECT_EQ(source["consumers"],
+            json::parse(R"([{"namespace": ")" + std::string(kNs) +
+                        R"(", "dataset": "leak.dst", "field": "email_hash"}])"));
   EXPECT_EQ(source["finalConsumers"],
             json::parse(R"([{"namespace": ")" + std::string(kNs) + R"(", "name": "leak.dst"}])"));
   // The unscoped admin sees the middle: the test would notice a leak.
@@ -101,7 +103,10 @@ TEST_P(AccessTest, ReportsShowAScopedCallerNoHiddenDataset) {
   for (const auto& [rpc, query] : std::vector<std::pair<std::string, json>>{
            {"ReportService.GetPersonalDataReport", {{"format", "csv"}}},
            {"ReportService.GetTraceReport",
-            {{"namespace", kNs}, {"dataset", "leak.src"}, {"field", "email"}, {"format", "csv"}}}}) {
+            {{"namespace", kNs},
+             {"dataset", "leak.src"},
+             {"field", "email"},
+             {"format", "csv"}}}}) {
     SCOPED_TRACE(rpc);
     std::string csv;
     if (rest()) {

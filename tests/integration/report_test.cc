@@ -63,7 +63,8 @@ std::string RunId(int n) {
 json RunEvent(const std::string& job, int run,
               const std::vector<std::pair<std::string, std::string>>& inputs,
               const std::pair<std::string, std::string>& output, const FieldMap& fields,
-              const std::vector<Source>& dataset_level = {}, const json& job_facets = json::object()) {
+              const std::vector<Source>& dataset_level = {},
+              const json& job_facets = json::object()) {
   json columns = json::object();
   json schema = json::array();
   for (const auto& [name, sources] : fields) {
@@ -184,8 +185,9 @@ class ReportTest : public SuiteServerTest<ReportTest>,
     json customers = {
         {"domain", "sales"},
         {"sourceName", "crm-postgres"},
-        {"owners", {{{"name", "crm-team"}, {"type", "TEAM"}, {"role", "OWNER"}},
-                    {{"name", "dora"}, {"type", "USER"}, {"role", "STEWARD"}}}},
+        {"owners",
+         {{{"name", "crm-team"}, {"type", "TEAM"}, {"role", "OWNER"}},
+          {{"name", "dora"}, {"type", "USER"}, {"role", "STEWARD"}}}},
         {"fields",
          {{{"name", "id"}}, {{"name", "email"}}, {{"name", "name"}}, {{"name", "country"}}}}};
     must("CatalogService.PutDataset",
@@ -200,28 +202,32 @@ class ReportTest : public SuiteServerTest<ReportTest>,
     events.push_back(RunEvent("ingest_orders", 2, {{kCrm, "orders"}}, {kLake, "orders"},
                               {{"customer_id", {{kCrm, "orders", "customer_id"}}},
                                {"amount", {{kCrm, "orders", "amount"}}}}));
-    events.push_back(RunEvent(
-        "curate_customers", 3, {{kLake, "customers"}}, {kDwh, "curated.customers"},
-        {{"customer_id", {{kLake, "customers", "id"}}},
-         {"email_hash", {{kLake, "customers", "email", "DIRECT", "TRANSFORMATION", true}}},
-         {"name", {{kLake, "customers", "name"}}},
-         {"country", {{kLake, "customers", "country"}}}}));
-    events.push_back(RunEvent(
-        "export_contacts", 4, {{kLake, "customers"}}, {kDwh, "curated.contacts"},
-        {{"contact_email", {{kLake, "customers", "email"}}}}, {},
-        {{"sql", {{"_producer", "https://example.com"}, {"_schemaURL", "https://example.com/sql"},
-                  {"query", kExportSql}}},
-         {"sourceCodeLocation",
-          {{"_producer", "https://example.com"}, {"_schemaURL", "https://example.com/scl"},
-           {"type", "git"}, {"url", kExportCode}}}}));
-    events.push_back(RunEvent(
-        "build_sales", 5, {{kDwh, "curated.customers"}, {kLake, "orders"}},
-        {kDwh, "marts.sales_by_country"},
-        {{"country", {{kDwh, "curated.customers", "country"}}},
-         {"total_amount", {{kLake, "orders", "amount", "DIRECT", "AGGREGATION"}}},
-         {"contact_key", {{kDwh, "curated.customers", "email_hash"}}}},
-        {{kDwh, "curated.customers", "customer_id", "INDIRECT", "JOIN"},
-         {kLake, "orders", "customer_id", "INDIRECT", "JOIN"}}));
+    events.push_back(
+        RunEvent("curate_customers", 3, {{kLake, "customers"}}, {kDwh, "curated.customers"},
+                 {{"customer_id", {{kLake, "customers", "id"}}},
+                  {"email_hash", {{kLake, "customers", "email", "DIRECT", "TRANSFORMATION", true}}},
+                  {"name", {{kLake, "customers", "name"}}},
+                  {"country", {{kLake, "customers", "country"}}}}));
+    events.push_back(RunEvent("export_contacts", 4, {{kLake, "customers"}},
+                              {kDwh, "curated.contacts"},
+                              {{"contact_email", {{kLake, "customers", "email"}}}}, {},
+                              {{"sql",
+                                {{"_producer", "https://example.com"},
+                                 {"_schemaURL", "https://example.com/sql"},
+                                 {"query", kExportSql}}},
+                               {"sourceCodeLocation",
+                                {{"_producer", "https://example.com"},
+                                 {"_schemaURL", "https://example.com/scl"},
+                                 {"type", "git"},
+                                 {"url", kExportCode}}}}));
+    events.push_back(
+        RunEvent("build_sales", 5, {{kDwh, "curated.customers"}, {kLake, "orders"}},
+                 {kDwh, "marts.sales_by_country"},
+                 {{"country", {{kDwh, "curated.customers", "country"}}},
+                  {"total_amount", {{kLake, "orders", "amount", "DIRECT", "AGGREGATION"}}},
+                  {"contact_key", {{kDwh, "curated.customers", "email_hash"}}}},
+                 {{kDwh, "curated.customers", "customer_id", "INDIRECT", "JOIN"},
+                  {kLake, "orders", "customer_id", "INDIRECT", "JOIN"}}));
     events.push_back(RunEvent("refresh_dashboard", 6, {{kDwh, "marts.sales_by_country"}},
                               {kBi, "dashboards.sales"},
                               {{"country", {{kDwh, "marts.sales_by_country", "country"}}},
@@ -252,9 +258,10 @@ std::string F(const std::string& ns, const std::string& dataset, const std::stri
   return "datasetField:" + ns + ":" + dataset + ":" + field;
 }
 
-const json kNoAuditLog = {{"ok", false},         {"records", "0"},  {"firstSeq", "0"},
-                          {"lastSeq", "0"},       {"firstBrokenSeq", "0"},
-                          {"reason", "audit log not built"}, {"headHash", ""}};
+const json kNoAuditLog = {{"ok", false},           {"records", "0"},
+                          {"firstSeq", "0"},       {"lastSeq", "0"},
+                          {"firstBrokenSeq", "0"}, {"reason", "audit log not built"},
+                          {"headHash", ""}};
 
 // One column of the inventory; `domain` and the rest come from its dataset.
 // (Lists are vectors: a braced list of one json would be that json.)
@@ -262,10 +269,9 @@ json Column(const json& column, const std::string& domain, const json& owners,
             const std::string& source, const std::vector<json>& own_tags,
             const std::vector<json>& inherited, const std::vector<json>& consumers,
             const std::vector<json>& finals) {
-  return {{"column", column},         {"domain", domain},
-          {"owners", owners},         {"sourceSystem", source},
-          {"ownTags", own_tags},      {"inherited", inherited},
-          {"consumers", consumers},   {"finalConsumers", finals}};
+  return {{"column", column},       {"domain", domain},        {"owners", owners},
+          {"sourceSystem", source}, {"ownTags", own_tags},     {"inherited", inherited},
+          {"consumers", consumers}, {"finalConsumers", finals}};
 }
 
 json Inherited(const std::string& tag, const std::vector<std::string>& path) {
@@ -289,15 +295,14 @@ TEST_P(ReportTest, InventoryListsEveryPersonalColumnWithItsConsumers) {
       {"columns",
        {
            // Classified at the source.
-           Column(Ref(kCrm, "customers", "email"), "sales", owners, "crm-postgres",
-                  {"PII.Email"}, none,
+           Column(Ref(kCrm, "customers", "email"), "sales", owners, "crm-postgres", {"PII.Email"},
+                  none,
                   {Ref(kLake, "customers", "email"), Ref(kDwh, "curated.customers", "email_hash"),
                    Ref(kDwh, "curated.contacts", "contact_email"),
                    Ref(kDwh, "marts.sales_by_country", "contact_key")},
                   {contacts, marts}),
            Column(Ref(kCrm, "customers", "name"), "sales", owners, "crm-postgres", {"PII.Name"},
-                  none,
-                  {Ref(kLake, "customers", "name"), Ref(kDwh, "curated.customers", "name")},
+                  none, {Ref(kLake, "customers", "name"), Ref(kDwh, "curated.customers", "name")},
                   {curated}),
            // Classified by a steward and inherited too.
            Column(Ref(kLake, "customers", "email"), "", nobody, kLake, {"PII.Email"},
@@ -308,7 +313,8 @@ TEST_P(ReportTest, InventoryListsEveryPersonalColumnWithItsConsumers) {
                    Ref(kDwh, "marts.sales_by_country", "contact_key")},
                   {contacts, marts}),
            Column(Ref(kLake, "customers", "name"), "", nobody, kLake, none,
-                  {Inherited("PII.Name", {F(kCrm, "customers", "name"), F(kLake, "customers", "name")})},
+                  {Inherited("PII.Name",
+                             {F(kCrm, "customers", "name"), F(kLake, "customers", "name")})},
                   {Ref(kDwh, "curated.customers", "name")}, {curated}),
            // The leak: classified through its dataset, and inherited through
            // lineage from each carrier upstream, nearest first.
@@ -322,10 +328,11 @@ TEST_P(ReportTest, InventoryListsEveryPersonalColumnWithItsConsumers) {
                               F(kDwh, "curated.contacts", "contact_email")})},
                   none, none),
            // The hash is masked, so email_hash and contact_key inherit nothing.
-           Column(Ref(kDwh, "curated.customers", "name"), "", nobody, kDwh, none,
-                  {Inherited("PII.Name", {F(kCrm, "customers", "name"), F(kLake, "customers", "name"),
-                                          F(kDwh, "curated.customers", "name")})},
-                  none, none),
+           Column(
+               Ref(kDwh, "curated.customers", "name"), "", nobody, kDwh, none,
+               {Inherited("PII.Name", {F(kCrm, "customers", "name"), F(kLake, "customers", "name"),
+                                       F(kDwh, "curated.customers", "name")})},
+               none, none),
        }},
       {"datasetCount", 4},
       {"auditChain", kNoAuditLog}};
@@ -371,7 +378,8 @@ json Hop(const json& source, const json& target, const std::string& job, int run
 TEST_P(ReportTest, TraceOfAColumnGivesEveryPathFromSourceToConsumer) {
   const json crm_email = Ref(kCrm, "customers", "email");
   const json lake_email = Ref(kLake, "customers", "email");
-  const json ingest = Hop(crm_email, lake_email, "ingest_customers", 1, "DIRECT", "IDENTITY", false);
+  const json ingest =
+      Hop(crm_email, lake_email, "ingest_customers", 1, "DIRECT", "IDENTITY", false);
   const json hash = Hop(lake_email, Ref(kDwh, "curated.customers", "email_hash"),
                         "curate_customers", 3, "DIRECT", "TRANSFORMATION", true);
   const json key = Hop(Ref(kDwh, "curated.customers", "email_hash"),
@@ -405,7 +413,8 @@ TEST_P(ReportTest, TraceOfAColumnGivesEveryPathFromSourceToConsumer) {
 }
 
 TEST_P(ReportTest, TraceOfADatasetFollowsEachColumnToItsEnd) {
-  json report = Report("ReportService.GetTraceReport", {{"namespace", kCrm}, {"dataset", "customers"}});
+  json report =
+      Report("ReportService.GetTraceReport", {{"namespace", kCrm}, {"dataset", "customers"}});
   std::vector<std::string> paths;
   for (const json& path : report["paths"]) {
     std::string text = path["hops"][0]["sourceId"];
@@ -414,22 +423,21 @@ TEST_P(ReportTest, TraceOfADatasetFollowsEachColumnToItsEnd) {
   }
   // Columns in their dataset's order (id, email, name, country); the join
   // key ends in a dependency of the whole sales dataset.
-  EXPECT_EQ(paths,
-            (std::vector<std::string>{
-                F(kCrm, "customers", "id") + " -> " + F(kLake, "customers", "id") + " -> " +
-                    F(kDwh, "curated.customers", "customer_id") +
-                    " -> dataset:warehouse:marts.sales_by_country",
-                F(kCrm, "customers", "email") + " -> " + F(kLake, "customers", "email") + " -> " +
-                    F(kDwh, "curated.customers", "email_hash") + " -> " +
-                    F(kDwh, "marts.sales_by_country", "contact_key"),
-                F(kCrm, "customers", "email") + " -> " + F(kLake, "customers", "email") + " -> " +
-                    F(kDwh, "curated.contacts", "contact_email"),
-                F(kCrm, "customers", "name") + " -> " + F(kLake, "customers", "name") + " -> " +
-                    F(kDwh, "curated.customers", "name"),
-                F(kCrm, "customers", "country") + " -> " + F(kLake, "customers", "country") +
-                    " -> " + F(kDwh, "curated.customers", "country") + " -> " +
-                    F(kDwh, "marts.sales_by_country", "country") + " -> " +
-                    F(kBi, "dashboards.sales", "country")}))
+  EXPECT_EQ(paths, (std::vector<std::string>{
+                       F(kCrm, "customers", "id") + " -> " + F(kLake, "customers", "id") + " -> " +
+                           F(kDwh, "curated.customers", "customer_id") +
+                           " -> dataset:warehouse:marts.sales_by_country",
+                       F(kCrm, "customers", "email") + " -> " + F(kLake, "customers", "email") +
+                           " -> " + F(kDwh, "curated.customers", "email_hash") + " -> " +
+                           F(kDwh, "marts.sales_by_country", "contact_key"),
+                       F(kCrm, "customers", "email") + " -> " + F(kLake, "customers", "email") +
+                           " -> " + F(kDwh, "curated.contacts", "contact_email"),
+                       F(kCrm, "customers", "name") + " -> " + F(kLake, "customers", "name") +
+                           " -> " + F(kDwh, "curated.customers", "name"),
+                       F(kCrm, "customers", "country") + " -> " + F(kLake, "customers", "country") +
+                           " -> " + F(kDwh, "curated.customers", "country") + " -> " +
+                           F(kDwh, "marts.sales_by_country", "country") + " -> " +
+                           F(kBi, "dashboards.sales", "country")}))
       << report.dump(2);
   EXPECT_EQ(report["hopCount"], 13);
   const json& join = report["paths"][0]["hops"][2];
@@ -439,8 +447,8 @@ TEST_P(ReportTest, TraceOfADatasetFollowsEachColumnToItsEnd) {
 }
 
 TEST_P(ReportTest, CsvHasOneRecordPerColumnOrHopQuotedAsRfc4180Says) {
-  const std::string inventory =
-      Csv("ReportService.GetPersonalDataReport", "format=csv&tag=PII.Email", {{"tag", "PII.Email"}});
+  const std::string inventory = Csv("ReportService.GetPersonalDataReport",
+                                    "format=csv&tag=PII.Email", {{"tag", "PII.Email"}});
   EXPECT_EQ(inventory,
             "namespace,dataset,field,domain,owners,source_system,own_tags,inherited_tags,"
             "consumers,final_consumers\r\n"
@@ -473,17 +481,23 @@ TEST_P(ReportTest, CsvHasOneRecordPerColumnOrHopQuotedAsRfc4180Says) {
   EXPECT_EQ(trace,
             header +
                 "1,1,postgres://crm:5432,customers,email,s3://lake,customers,email,airflow,"
-                "ingest_customers," + RunId(1) + ",,,DIRECT,IDENTITY,false" + t +
+                "ingest_customers," +
+                RunId(1) + ",,,DIRECT,IDENTITY,false" + t +
                 "1,2,s3://lake,customers,email,warehouse,curated.customers,email_hash,airflow,"
-                "curate_customers," + RunId(3) + ",,,DIRECT,TRANSFORMATION,true" + t +
+                "curate_customers," +
+                RunId(3) + ",,,DIRECT,TRANSFORMATION,true" + t +
                 "1,3,warehouse,curated.customers,email_hash,warehouse,marts.sales_by_country,"
-                "contact_key,airflow,build_sales," + RunId(5) + ",,,DIRECT,IDENTITY,false" + t +
+                "contact_key,airflow,build_sales," +
+                RunId(5) + ",,,DIRECT,IDENTITY,false" + t +
                 "2,1,postgres://crm:5432,customers,email,s3://lake,customers,email,airflow,"
-                "ingest_customers," + RunId(1) + ",,,DIRECT,IDENTITY,false" + t +
+                "ingest_customers," +
+                RunId(1) + ",,,DIRECT,IDENTITY,false" + t +
                 "2,2,s3://lake,customers,email,warehouse,curated.contacts,contact_email,airflow,"
-                "export_contacts," + RunId(4) + "," + kExportCode +
+                "export_contacts," +
+                RunId(4) + "," + kExportCode +
                 ",\"SELECT email AS \"\"contact_email\"\",\n  'x, y' FROM lake.customers\","
-                "DIRECT,IDENTITY,false" + t);
+                "DIRECT,IDENTITY,false" +
+                t);
 }
 
 TEST_P(ReportTest, BadInputIsRefusedNamingTheField) {
@@ -499,14 +513,21 @@ TEST_P(ReportTest, BadInputIsRefusedNamingTheField) {
       {"ReportService.GetTraceReport", json::object(), "INVALID_ARGUMENT", "namespace"},
       {"ReportService.GetTraceReport", {{"namespace", kCrm}}, "INVALID_ARGUMENT", "dataset"},
       {"ReportService.GetTraceReport",
-       {{"tag", "PII"}, {"namespace", kCrm}, {"dataset", "customers"}}, "INVALID_ARGUMENT", "tag"},
+       {{"tag", "PII"}, {"namespace", kCrm}, {"dataset", "customers"}},
+       "INVALID_ARGUMENT",
+       "tag"},
       {"ReportService.GetTraceReport",
-       {{"namespace", kCrm}, {"dataset", "customers"}, {"format", "pdf"}}, "INVALID_ARGUMENT",
+       {{"namespace", kCrm}, {"dataset", "customers"}, {"format", "pdf"}},
+       "INVALID_ARGUMENT",
        "format"},
-      {"ReportService.GetTraceReport", {{"namespace", kCrm}, {"dataset", "nope"}}, "NOT_FOUND",
+      {"ReportService.GetTraceReport",
+       {{"namespace", kCrm}, {"dataset", "nope"}},
+       "NOT_FOUND",
        "dataset"},
       {"ReportService.GetTraceReport",
-       {{"namespace", kCrm}, {"dataset", "customers"}, {"field", "nope"}}, "NOT_FOUND", "field"},
+       {{"namespace", kCrm}, {"dataset", "customers"}, {"field", "nope"}},
+       "NOT_FOUND",
+       "field"},
       {"ReportService.GetTraceReport", {{"tag", "Nope"}}, "NOT_FOUND", "tag"},
   };
   for (const Case& c : cases) {
