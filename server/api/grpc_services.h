@@ -10,6 +10,7 @@
 #include "cadastre/v1/catalog.grpc.pb.h"
 #include "cadastre/v1/glossary.grpc.pb.h"
 #include "cadastre/v1/lineage.grpc.pb.h"
+#include "cadastre/v1/report.grpc.pb.h"
 #include "cadastre/v1/sample.grpc.pb.h"
 #include "server/api/dispatcher.h"
 #include "server/access/access_service.h"
@@ -18,6 +19,7 @@
 #include "server/catalog/glossary_service.h"
 #include "server/catalog/sample_service.h"
 #include "server/lineage/lineage_service.h"
+#include "server/report/report_service.h"
 
 namespace cadastre::api {
 
@@ -191,6 +193,21 @@ class GrpcAuditService final : public v1::AuditService::Service {
 
  private:
   audit::AuditService* service_;
+  GrpcCall call_;
+};
+
+class GrpcReportService final : public v1::ReportService::Service {
+ public:
+  using ServiceImpl = report::ReportService;
+  GrpcReportService(report::ReportService* service, const Dispatcher* dispatcher)
+      : service_(service), call_(dispatcher) {}
+
+  CADASTRE_GRPC_METHOD(ReportService, GetPersonalDataReport, PersonalDataReportRequest, PersonalDataReport)
+  CADASTRE_GRPC_METHOD(ReportService, GetTraceReport, TraceReportRequest, TraceReport)
+  CADASTRE_GRPC_METHOD(ReportService, GetAccessReport, AccessReportRequest, AccessReport)
+
+ private:
+  report::ReportService* service_;
   GrpcCall call_;
 };
 

@@ -278,4 +278,14 @@ void AddAuditRoutes(audit::AuditService* a, Router* router) {
                     Bind(a, &A::ListAuditCheckpoints)});
 }
 
+void AddReportRoutes(report::ReportService* r, Router* router) {
+  using R = report::ReportService;
+  router->Add(Route{"GET", "/api/v1/reports/personal-data", "ReportService.GetPersonalDataReport",
+                    Bind(r, &R::GetPersonalDataReport)});
+  router->Add(Route{"GET", "/api/v1/reports/trace", "ReportService.GetTraceReport",
+                    Bind(r, &R::GetTraceReport)});
+  router->Add(Route{"GET", "/api/v1/reports/access", "ReportService.GetAccessReport",
+                    Bind(r, &R::GetAccessReport)});
+}
+
 }  // namespace cadastre::api

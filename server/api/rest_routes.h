@@ -10,6 +10,7 @@
 #include "server/catalog/glossary_service.h"
 #include "server/catalog/sample_service.h"
 #include "server/lineage/lineage_service.h"
+#include "server/report/report_service.h"
 
 namespace cadastre::api {
 
@@ -28,6 +29,10 @@ void AddAccessRoutes(access::AccessService* access, Router* router);
 // Adds the sample routes: a dataset's sample rows and column statistics.
 void AddSampleRoutes(catalog::SampleService* samples, Router* router);
 void AddAuditRoutes(audit::AuditService* audit, Router* router);
+
+// Adds the GDPR report routes: the personal data inventory, the trace and
+// the access report.
+void AddReportRoutes(report::ReportService* reports, Router* router);
 
 // Fills `request` from a REST request: path parameters into the fields of
 // the same name, the body (JSON) into `body_field` (a message field; the

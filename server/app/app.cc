@@ -32,6 +32,7 @@
 #include "server/policy/authorizer.h"
 #include "server/policy/secrets.h"
 #include "server/policy/tls_files.h"
+#include "server/report/report_service.h"
 #include "server/store/sqlite_store.h"
 
 namespace cadastre {
@@ -81,6 +82,7 @@ struct App::Impl {
   std::unique_ptr<lineage::LineageService> lineage;
   std::unique_ptr<access::AccessService> access;
   std::unique_ptr<catalog::SampleService> samples;
+  std::unique_ptr<report::ReportService> reports;
   std::unique_ptr<api::Metrics> metrics;
   std::unique_ptr<audit::AuditLog> audit_log;  // outlives the transports
   std::unique_ptr<audit::AuditService> audit;
@@ -92,6 +94,7 @@ struct App::Impl {
   std::unique_ptr<api::GrpcAccessService> grpc_access;
   std::unique_ptr<api::GrpcSampleService> grpc_samples;
   std::unique_ptr<api::GrpcAuditService> grpc_audit;
+  std::unique_ptr<api::GrpcReportService> grpc_reports;
   std::unique_ptr<api::GrpcReflectionService> grpc_reflection;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<api::RestServer> rest_server;
@@ -167,6 +170,11 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
     log::Warn("--benchmark-without-audit: requests are NOT audited; for measurements only");
   }
   impl->audit = std::make_unique<audit::AuditService>(impl->audit_log.get(), impl->authorizer.get());
+  // Every report states the chain's state when it was produced.
+  impl->reports = std::make_unique<report::ReportService>(
+      impl->store.get(), impl->authorizer.get(), &impl->clock, impl->lineage.get(),
+      [log = impl->audit_log.get()] { return log->Verify(); });
+  impl->reports->set_access_log(impl->audit_log.get());
   impl->dispatcher = std::make_unique<api::Dispatcher>(
       impl->authenticator.get(), impl->authorizer.get(),
       config.benchmark_without_audit ? nullptr : impl->audit_log.get(), impl->metrics.get(),
@@ -176,6 +184,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   api::AddAccessRoutes(impl->access.get(), &impl->router);
   api::AddSampleRoutes(impl->samples.get(), &impl->router);
   api::AddAuditRoutes(impl->audit.get(), &impl->router);
+  api::AddReportRoutes(impl->reports.get(), &impl->router);
 
   // gRPC: the services, health checking and (authenticated) reflection.
   impl->grpc_catalog =
@@ -188,6 +197,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
       std::make_unique<api::GrpcAccessService>(impl->access.get(), impl->dispatcher.get());
   impl->grpc_samples =
       std::make_unique<api::GrpcSampleService>(impl->samples.get(), impl->dispatcher.get());
+  impl->grpc_reports =
+      std::make_unique<api::GrpcReportService>(impl->reports.get(), impl->dispatcher.get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(HostPort(config.bind, config.grpc_port), GrpcCredentials(tls),
@@ -201,13 +212,15 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   impl->grpc_audit =
       std::make_unique<api::GrpcAuditService>(impl->audit.get(), impl->dispatcher.get());
   builder.RegisterService(impl->grpc_audit.get());
+  builder.RegisterService(impl->grpc_reports.get());
   impl->grpc_reflection = std::make_unique<api::GrpcReflectionService>(
       impl->dispatcher.get(),
       std::vector<std::string>{
           cadastre::v1::CatalogService::service_full_name(), cadastre::v1::GlossaryService::service_full_name(),
           cadastre::v1::LineageService::service_full_name(), cadastre::v1::AccessService::service_full_name(),
           cadastre::v1::SampleService::service_full_name(),
-          cadastre::v1::AuditService::service_full_name(), "grpc.health.v1.Health",
+          cadastre::v1::AuditService::service_full_name(),
+          cadastre::v1::ReportService::service_full_name(), "grpc.health.v1.Health",
           grpc::reflection::v1alpha::ServerReflection::service_full_name()});
   builder.RegisterService(impl->grpc_reflection.get());
   impl->grpc_server = builder.BuildAndStart();

@@ -17,16 +17,16 @@ using google::protobuf::util::TimeUtil;
 constexpr int kPage = 10000;  // audit records read at a time
 
 std::string CsvOf(const v1::AccessReport& report) {
-  std::string out;
-  AppendCsvRow(&out, {"seq", "time", "principal", "action", "namespace", "dataset", "field", "access",
+  CsvWriter out;
+  out.Row({"seq", "time", "principal", "action", "namespace", "dataset", "field", "access",
                       "maskType", "decision"});
   for (const v1::PersonalDataAccess& a : report.accesses()) {
-    AppendCsvRow(&out, {absl::StrCat(a.seq()), TimeUtil::ToString(a.time()), a.principal(),
+    out.Row({absl::StrCat(a.seq()), TimeUtil::ToString(a.time()), a.principal(),
                         a.action(), a.column().namespace_(), a.column().dataset(),
                         a.column().field(), a.access(), a.mask_type(),
                         v1::AuditDecision_Name(a.decision())});
   }
-  return out;
+  return out.text();
 }
 
 }  // namespace

@@ -22,8 +22,8 @@ absl::Status CheckReadAudit(const policy::Authorizer& authorizer, const Caller& 
 }
 
 std::string CsvOf(const std::vector<v1::AuditRecord>& records) {
-  std::string out;
-  AppendCsvRow(&out, {"seq", "time", "principal", "roles", "teams", "action", "transport",
+  CsvWriter out;
+  out.Row({"seq", "time", "principal", "roles", "teams", "action", "transport",
                       "client", "requestId", "namespace", "dataset", "field", "entity",
                       "decision", "status", "reason", "columns", "resultSize", "entityVersion",
                       "prevHash", "hash"});
@@ -32,14 +32,14 @@ std::string CsvOf(const std::vector<v1::AuditRecord>& records) {
     for (const v1::AuditColumn& c : r.columns()) {
       columns.push_back(absl::StrCat(c.field(), "=", c.mask_type().empty() ? "CLEAR" : c.mask_type()));
     }
-    AppendCsvRow(&out, {absl::StrCat(r.seq()), TimeUtil::ToString(r.time()), r.principal(),
+    out.Row({absl::StrCat(r.seq()), TimeUtil::ToString(r.time()), r.principal(),
                         absl::StrJoin(r.roles(), ";"), absl::StrJoin(r.teams(), ";"), r.action(),
                         r.transport(), r.client(), r.request_id(), r.namespace_(), r.dataset(),
                         r.field(), r.entity(), v1::AuditDecision_Name(r.decision()), r.status(),
                         r.reason(), absl::StrJoin(columns, ";"), absl::StrCat(r.result_size()),
                         r.entity_version(), r.prev_hash(), r.hash()});
   }
-  return out;
+  return out.text();
 }
 
 std::string JsonLinesOf(const std::vector<v1::AuditRecord>& records) {

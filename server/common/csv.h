@@ -1,5 +1,7 @@
-// Writing CSV (RFC 4180): a field with a comma, quote, CR or LF is quoted,
-// its quotes doubled; rows end with CRLF.
+// CSV as RFC 4180 writes it: fields separated by commas, records ended by
+// CRLF, and a field that holds a comma, a double quote, CR or LF enclosed in
+// double quotes with each double quote doubled. Nothing else is escaped, so
+// any text (SQL with newlines, names with quotes) reads back unchanged.
 #pragma once
 
 #include <string>
@@ -8,25 +10,20 @@
 
 namespace cadastre {
 
-inline void AppendCsvField(std::string* out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(field);
-    return;
-  }
-  out->push_back('"');
-  for (char c : field) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
+// `field` as one CSV field: quoted when RFC 4180 requires it, as is otherwise.
+std::string CsvField(std::string_view field);
 
-inline void AppendCsvRow(std::string* out, const std::vector<std::string>& fields) {
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    AppendCsvField(out, fields[i]);
-  }
-  out->append("\r\n");
-}
+// Builds a CSV document record by record.
+class CsvWriter {
+ public:
+  // Appends one record; every record of a document should have as many
+  // fields as the header.
+  void Row(const std::vector<std::string>& fields);
+
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
 
 }  // namespace cadastre

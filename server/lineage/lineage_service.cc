@@ -29,6 +29,16 @@ std::shared_ptr<LineageService::Graphs> LineageService::graphs() const {
   return graphs_;
 }
 
+std::shared_ptr<const Graph> LineageService::ColumnGraph() const {
+  std::shared_ptr<Graphs> current = graphs();
+  return std::shared_ptr<const Graph>(current, &current->columns);
+}
+
+std::shared_ptr<const Graph> LineageService::DatasetGraph() const {
+  std::shared_ptr<Graphs> current = graphs();
+  return std::shared_ptr<const Graph>(current, &current->datasets);
+}
+
 void LineageService::AddColumnEdge(Graphs& graphs, const store::ColumnEdgeRow& row) {
   Edge edge;
   edge.id = row.id;

@@ -55,6 +55,14 @@ class LineageService final : public catalog::DatasetHooks {
   absl::StatusOr<v1::Dataset> BlockPropagation(const Caller& caller, const v1::BlockPropagationRequest& request);
   absl::StatusOr<v1::Dataset> UnblockPropagation(const Caller& caller, const v1::BlockPropagationRequest& request);
 
+  // The graphs as they stand, for read-only walks by other services (the
+  // GDPR reports). A rebuild swaps in new graphs; a pointer keeps the ones
+  // it holds alive. Column graph nodes are column row ids (a negated dataset
+  // row id for a whole-dataset dependency); dataset graph nodes are dataset
+  // row ids.
+  std::shared_ptr<const Graph> ColumnGraph() const;
+  std::shared_ptr<const Graph> DatasetGraph() const;
+
   // catalog::DatasetHooks: inherited classifications and column lineage
   // on every dataset read; removed columns leave the graph.
   absl::Status Decorate(store::ReadTxn& txn, const Caller& caller, v1::Dataset& dataset) override;

@@ -110,6 +110,12 @@ const std::vector<RestRoute>& RestRoutes() {
        "/namespaces/{namespace}/datasets/{dataset}/sample", ""},
       {"SampleService.PutSample", "PUT",
        "/namespaces/{namespace}/datasets/{dataset}/sample", "sample"},
+      {"ReportService.GetPersonalDataReport", "GET", "/reports/personal-data",
+       "", "tag format"},
+      {"ReportService.GetTraceReport", "GET", "/reports/trace", "",
+       "namespace dataset field tag format"},
+      {"ReportService.GetAccessReport", "GET", "/reports/access", "",
+       "from to principal tag format"},
   };
   return *routes;
 }

@@ -11,6 +11,7 @@
 #include "cadastre/v1/catalog.pb.h"
 #include "cadastre/v1/glossary.pb.h"
 #include "cadastre/v1/lineage.pb.h"
+#include "cadastre/v1/report.pb.h"
 #include "cadastre/v1/sample.pb.h"
 #include "rest_routes.h"
 
@@ -28,6 +29,7 @@ void RegisterCadastreDescriptors() {
   cadastre::v1::Job::descriptor();
   cadastre::v1::Grant::descriptor();
   cadastre::v1::DatasetSample::descriptor();
+  cadastre::v1::TraceReport::descriptor();
 }
 
 class GrpcTransport : public RpcTransport {

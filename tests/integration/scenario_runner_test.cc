@@ -34,6 +34,7 @@
 #include "cadastre/v1/catalog.pb.h"
 #include "cadastre/v1/glossary.pb.h"
 #include "cadastre/v1/lineage.pb.h"
+#include "cadastre/v1/report.pb.h"
 #include "cadastre/v1/sample.pb.h"
 #include "json_match.h"
 #include "rest_routes.h"
@@ -353,7 +354,8 @@ TEST(RestRouteTable, MatchesTheServices) {
         cadastre::v1::GlossaryTerm::descriptor()->file()->FindServiceByName("GlossaryService"),
         cadastre::v1::Job::descriptor()->file()->FindServiceByName("LineageService"),
         cadastre::v1::Grant::descriptor()->file()->FindServiceByName("AccessService"),
-        cadastre::v1::DatasetSample::descriptor()->file()->FindServiceByName("SampleService")}) {
+        cadastre::v1::DatasetSample::descriptor()->file()->FindServiceByName("SampleService"),
+        cadastre::v1::TraceReport::descriptor()->file()->FindServiceByName("ReportService")}) {
     ASSERT_NE(service, nullptr);
     for (int i = 0; i < service->method_count(); ++i) {
       rpcs.insert(service->name() + "." + service->method(i)->name());

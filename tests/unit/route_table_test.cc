@@ -26,6 +26,7 @@ std::set<std::string> RouteTable() {
   AddAccessRoutes(nullptr, &router);
   AddSampleRoutes(nullptr, &router);
   AddAuditRoutes(nullptr, &router);
+  AddReportRoutes(nullptr, &router);
   std::set<std::string> out;
   for (const Route& route : router.routes()) out.insert(route.method + " " + Shape(route.pattern));
   return out;
