@@ -3,11 +3,23 @@
 #include <cstdlib>
 #include <string>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "CLI/CLI.hpp"
 #include "server/app/app.h"
 #include "server/common/log.h"
 
 int main(int argc, char** argv) {
+#if defined(__GLIBC__)
+  // glibc gives each thread that allocates its own heap (up to 8 per core)
+  // and keeps what is freed there. With 16 REST workers and gRPC's threads
+  // each building large answers, RSS grew to several times the live data
+  // (bench/README.md, "What changed what"). Two heaps serve two cores.
+  // MALLOC_ARENA_MAX in the environment still wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+#endif
   cadastre::Config config;
   std::string log_level = "info";
   CLI::App cli{"cadastre-server: metadata catalog and column-level lineage server"};

@@ -19,9 +19,42 @@ json SparseJson(const google::protobuf::Message& message) {
   return json::parse(out);
 }
 
+// The JSON value as a google.protobuf.Value, built directly: what
+// JsonStringToMessage(value.dump()) makes, without printing and parsing.
+void ToValue(const json& value, google::protobuf::Value* out) {
+  switch (value.type()) {
+    case json::value_t::null:
+      out->set_null_value(google::protobuf::NULL_VALUE);
+      break;
+    case json::value_t::boolean:
+      out->set_bool_value(value.get<bool>());
+      break;
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+      out->set_number_value(value.get<double>());
+      break;
+    case json::value_t::string:
+      out->set_string_value(value.get<std::string>());
+      break;
+    case json::value_t::array: {
+      google::protobuf::ListValue* list = out->mutable_list_value();
+      for (const json& item : value) ToValue(item, list->add_values());
+      break;
+    }
+    case json::value_t::object: {
+      auto* fields = out->mutable_struct_value()->mutable_fields();
+      for (const auto& [key, item] : value.items()) ToValue(item, &(*fields)[key]);
+      break;
+    }
+    default:  // binary and discarded never come out of the parser
+      out->set_null_value(google::protobuf::NULL_VALUE);
+  }
+}
+
 google::protobuf::Value ToValue(const json& value) {
   google::protobuf::Value out;
-  (void)google::protobuf::util::JsonStringToMessage(value.dump(), &out);
+  ToValue(value, &out);
   return out;
 }
 
@@ -121,8 +154,9 @@ std::vector<v1::FieldChange> Diff(const google::protobuf::Message* before,
 }
 
 google::protobuf::Struct Snapshot(const google::protobuf::Message& message) {
+  google::protobuf::Value value = ToValue(json::parse(ToJson(message)));
   google::protobuf::Struct out;
-  (void)google::protobuf::util::JsonStringToMessage(ToJson(message), &out);
+  out.Swap(value.mutable_struct_value());
   return out;
 }
 

@@ -145,14 +145,6 @@ absl::Status CheckValue(const nlohmann::json& value, const FieldDescriptor* fiel
 
 }  // namespace
 
-std::string ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
-}
-
 absl::Status FromJson(std::string_view json, google::protobuf::Message* message) {
   // nlohmann first: it tells "not JSON" apart from "JSON of the wrong shape",
   // and protobuf's parser accepts some non-JSON (comments, trailing commas).

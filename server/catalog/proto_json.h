@@ -11,6 +11,9 @@
 
 namespace cadastre {
 
+// The message as JSON (proto_json_print.cc): the same value protobuf's
+// MessageToJsonString prints with always_print_primitive_fields, written
+// directly.
 std::string ToJson(const google::protobuf::Message& message);
 
 // Parses `json` into `message`. INVALID_ARGUMENT naming the offending JSON

@@ -2,12 +2,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/catalog/history.h"
 #include "server/common/status.h"
 #include "server/common/strings.h"
 
 namespace cadastre::catalog {
+
+using google::protobuf::util::MessageDifferencer;
 
 google::protobuf::Timestamp TimeToProto(absl::Time t) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
@@ -22,6 +25,9 @@ absl::StatusOr<int64_t> RecordVersion(store::WriteTxn& txn, const policy::Caller
                                       std::string_view key, std::string_view operation,
                                       const google::protobuf::Message* before,
                                       const google::protobuf::Message& after) {
+  // Most saves during ingestion change nothing; equal messages print the
+  // same JSON, so they are found without Diff's two JSON round-trips.
+  if (before != nullptr && MessageDifferencer::Equals(*before, after)) return 0;
   std::vector<v1::FieldChange> changes = Diff(before, after);
   if (before != nullptr && changes.empty()) return 0;
   ASSIGN_OR_RETURN(int64_t latest, txn.LatestVersion(type, key));

@@ -1,6 +1,7 @@
 // LineageService: classification propagation and the lineage a dataset
 // read shows. Both are derived from the graph when asked (docs/lineage.md),
-// so they never go stale.
+// so they never go stale; the store is read a fixed number of times per
+// answer (names, tags), never once per column or dataset walked.
 #include <map>
 #include <set>
 
@@ -26,37 +27,27 @@ bool Under(const std::string& tag, const std::string& root) {
   return tag == root || absl::StartsWith(tag, root + ".");
 }
 
-// The classifications and blocks of the columns a walk reached, read from
-// their datasets (one read per dataset).
+// The classifications and blocks of columns, read with one query.
 struct ColumnTags {
   std::map<NodeId, std::set<std::string>> own;
   std::map<NodeId, std::set<std::string>> blocked;
   std::set<std::string> propagating;  // tags with propagate=true
 
-  static absl::StatusOr<ColumnTags> Load(store::ReadTxn& txn, const NodeNames& names,
-                                         const std::vector<NodeId>& nodes) {
+  // Hidden columns count: what a caller may see is masked by what it
+  // inherits, wherever that comes from.
+  static absl::StatusOr<ColumnTags> Load(store::ReadTxn& txn, const std::vector<NodeId>& nodes) {
     ColumnTags out;
     ASSIGN_OR_RETURN(std::vector<v1::Tag> tags, txn.ListTags());
     for (const v1::Tag& tag : tags) {
       if (tag.propagate()) out.propagating.insert(tag.name());
     }
-    std::map<std::pair<std::string, std::string>, std::map<std::string, NodeId>> by_dataset;
+    std::vector<int64_t> columns;
     for (NodeId node : nodes) {
-      // Hidden columns count: what a caller may see is masked by what it
-      // inherits, wherever that comes from.
-      if (const store::FieldInfo* field = names.FieldEvenIfRedacted(node)) {
-        by_dataset[{field->ns, field->dataset}][field->field] = node;
-      }
+      if (node > 0) columns.push_back(node);  // a dataset node carries no column tags
     }
-    for (const auto& [key, columns] : by_dataset) {
-      auto dataset = txn.GetDataset(key.first, key.second);
-      if (!dataset.ok()) continue;
-      for (const v1::Field& field : dataset->fields()) {
-        auto it = columns.find(field.name());
-        if (it == columns.end()) continue;
-        out.own[it->second].insert(field.tags().begin(), field.tags().end());
-        out.blocked[it->second].insert(field.blocked_tags().begin(), field.blocked_tags().end());
-      }
+    ASSIGN_OR_RETURN(std::vector<store::FieldTagRow> rows, txn.FieldTagsById(columns));
+    for (store::FieldTagRow& row : rows) {
+      (row.blocked ? out.blocked : out.own)[row.field_id].insert(std::move(row.tag));
     }
     return out;
   }
@@ -77,17 +68,29 @@ struct ColumnTags {
   }
 };
 
-// The classifications `node` inherits, with origin and path.
-std::vector<v1::InheritedTag> InheritedTags(const Graph& graph, const ColumnTags& tags,
-                                            const NodeNames& names, NodeId node) {
-  std::vector<v1::InheritedTag> out;
-  // Only tags some reached column carries can be inherited.
-  std::set<std::string> candidates;
-  for (const auto& [carrier, own] : tags.own) {
-    if (carrier == node) continue;
-    for (const std::string& tag : own) {
-      if (tags.propagating.count(tag)) candidates.insert(tag);
+// How many columns of a region (a walk upstream) carry each propagating
+// tag: only those tags can be inherited by a column of the region.
+std::map<std::string, int> CarriedIn(const ColumnTags& tags, const std::vector<NodeId>& region) {
+  std::map<std::string, int> carried;
+  for (NodeId carrier : region) {
+    auto own = tags.own.find(carrier);
+    if (own == tags.own.end()) continue;
+    for (const std::string& tag : own->second) {
+      if (tags.propagating.count(tag)) carried[tag]++;
     }
+  }
+  return carried;
+}
+
+// The classifications `node` inherits, with origin and path; `carried` is
+// CarriedIn of a region upstream of `node`.
+std::vector<v1::InheritedTag> InheritedTags(const Graph& graph, const ColumnTags& tags,
+                                            const NodeNames& names, NodeId node,
+                                            const std::map<std::string, int>& carried) {
+  std::vector<v1::InheritedTag> out;
+  std::vector<std::string> candidates;  // carried by a column other than `node`
+  for (const auto& [tag, count] : carried) {
+    if (count > (tags.Carries(node, tag) ? 1 : 0)) candidates.push_back(tag);
   }
   for (const std::string& tag : candidates) {
     std::vector<Inheritance> found = graph.InheritedFrom(
@@ -146,11 +149,14 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
   TraversalResult upstream = UpstreamDirect(graphs->columns, starts);
   if (!upstream.edges.empty()) {
     ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, upstream, false, viewer));
-    ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, names, NodesOf(upstream)));
+    const std::vector<NodeId> region = NodesOf(upstream);
+    ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, region));
+    const std::map<std::string, int> carried = CarriedIn(tags, region);
     for (v1::Field& field : *dataset.mutable_fields()) {
       auto id = column_ids.find(field.name());
       if (id == column_ids.end()) continue;
-      for (v1::InheritedTag& tag : InheritedTags(graphs->columns, tags, names, id->second)) {
+      for (v1::InheritedTag& tag :
+           InheritedTags(graphs->columns, tags, names, id->second, carried)) {
         *field.add_inherited_tags() = std::move(tag);
       }
     }
@@ -235,19 +241,41 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
         graphs->columns.ReachableDirect(starts, [](NodeId) { return false; }, kPropagationNodes);
     if (reached.empty()) return absl::OkStatus();
 
-    // For each reached column: what it inherits, and whether it has a
-    // classification of its own under the root.
+    // Every reached column's upstream region, walked in memory; then the
+    // names and tags of all of them, read once.
+    std::vector<std::pair<NodeId, TraversalResult>> regions;
+    TraversalResult everything;
+    std::set<NodeId> seen_nodes;
+    std::set<EdgeId> seen_edges;
     for (NodeId node : reached) {
       if (node < 0) continue;  // a whole-dataset dependency is no column
       TraversalResult upstream = UpstreamDirect(graphs->columns, {node});
-      ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, upstream, false, viewer));
+      for (const ReachedNode& n : upstream.nodes) {
+        if (seen_nodes.insert(n.node).second) everything.nodes.push_back(n);
+      }
+      for (const Edge& edge : upstream.edges) {
+        if (seen_edges.insert(edge.id).second) everything.edges.push_back(edge);
+      }
+      regions.emplace_back(node, std::move(upstream));
+    }
+    ASSIGN_OR_RETURN(NodeNames all_names, NodeNames::Load(txn, everything, false, viewer));
+    ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, NodesOf(everything)));
+
+    // For each reached column: what it inherits, and whether it has a
+    // classification of its own under the root. Names are as in an answer
+    // about that column's upstream walk alone.
+    for (const auto& [node, upstream] : regions) {
+      const NodeNames names = NodeNames::For(all_names, upstream, viewer);
       if (names.Redacted(node)) continue;  // a leak the caller may not see
-      ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, names, NodesOf(upstream)));
       bool classified = false;
-      for (const std::string& own : tags.own[node]) classified |= Under(own, root);
+      if (auto own = tags.own.find(node); own != tags.own.end()) {
+        for (const std::string& tag : own->second) classified |= Under(tag, root);
+      }
       if (classified) continue;
       std::vector<v1::InheritedTag> inherited;
-      for (v1::InheritedTag& tag : InheritedTags(graphs->columns, tags, names, node)) {
+      for (v1::InheritedTag& tag :
+           InheritedTags(graphs->columns, tags, names, node,
+                         CarriedIn(tags, NodesOf(upstream)))) {
         if (Under(tag.tag(), root)) inherited.push_back(std::move(tag));
       }
       if (inherited.empty()) continue;

@@ -99,21 +99,37 @@ absl::StatusOr<NodeNames> NodeNames::Load(store::ReadTxn& txn, const TraversalRe
     note(edge.target);
     job_ids.push_back(edge.job);
   }
+  auto rows = std::make_shared<Rows>();
   ASSIGN_OR_RETURN(auto fields, txn.FieldsById(field_ids));
   for (auto& info : fields) {
     dataset_ids.push_back(info.dataset_id);  // to know whether it is deleted
-    names.fields_[info.id] = std::move(info);
+    rows->fields[info.id] = std::move(info);
   }
   ASSIGN_OR_RETURN(auto datasets, txn.DatasetsById(dataset_ids));
-  for (auto& info : datasets) names.datasets_[info.id] = std::move(info);
+  for (auto& info : datasets) rows->datasets[info.id] = std::move(info);
   ASSIGN_OR_RETURN(auto jobs, txn.JobsById(job_ids));
-  for (auto& info : jobs) names.jobs_[info.id] = std::move(info);
+  for (auto& info : jobs) rows->jobs[info.id] = std::move(info);
+  names.rows_ = std::move(rows);
+  names.NumberRedacted(walk, viewer);
+  return names;
+}
+
+NodeNames NodeNames::For(const NodeNames& loaded, const TraversalResult& walk,
+                         const Viewer& viewer) {
+  NodeNames names;
+  names.dataset_graph_ = loaded.dataset_graph_;
+  names.rows_ = loaded.rows_;
+  names.NumberRedacted(walk, viewer);
+  return names;
+}
+
+void NodeNames::NumberRedacted(const TraversalResult& walk, const Viewer& viewer) {
   // Numbered in the order the walk met them, so answers are deterministic.
   auto redact = [&](NodeId node) {
-    if (!names.Visible(node) || names.redacted_.count(node)) return;
-    auto it = names.datasets_.find(names.DatasetOf(node));
+    if (!Visible(node) || redacted_.count(node)) return;
+    auto it = rows_->datasets.find(DatasetOf(node));
     if (!viewer.CanSee(it->second)) {
-      names.redacted_.emplace(node, static_cast<int>(names.redacted_.size()) + 1);
+      redacted_.emplace(node, static_cast<int>(redacted_.size()) + 1);
     }
   };
   for (const ReachedNode& node : walk.nodes) redact(node.node);
@@ -121,7 +137,6 @@ absl::StatusOr<NodeNames> NodeNames::Load(store::ReadTxn& txn, const TraversalRe
     redact(edge.source);
     redact(edge.target);
   }
-  return names;
 }
 
 int64_t NodeNames::DatasetOf(NodeId node) const {
@@ -137,13 +152,13 @@ const store::FieldInfo* NodeNames::Field(NodeId node) const {
 
 const store::FieldInfo* NodeNames::FieldEvenIfRedacted(NodeId node) const {
   if (dataset_graph_ || node < 0) return nullptr;
-  auto it = fields_.find(node);
-  return it == fields_.end() ? nullptr : &it->second;
+  auto it = rows_->fields.find(node);
+  return it == rows_->fields.end() ? nullptr : &it->second;
 }
 
 bool NodeNames::Visible(NodeId node) const {
-  auto it = datasets_.find(DatasetOf(node));
-  return it != datasets_.end() && !it->second.deleted;
+  auto it = rows_->datasets.find(DatasetOf(node));
+  return it != rows_->datasets.end() && !it->second.deleted;
 }
 
 bool NodeNames::Redacted(NodeId node) const { return redacted_.count(node) > 0; }
@@ -157,8 +172,8 @@ v1::FieldRef NodeNames::Ref(NodeId node) const {
     ref.set_field(field->field);
     return ref;
   }
-  auto it = datasets_.find(dataset_graph_ ? node : -node);
-  if (it != datasets_.end()) {
+  auto it = rows_->datasets.find(dataset_graph_ ? node : -node);
+  if (it != rows_->datasets.end()) {
     ref.set_namespace_(it->second.ns);
     ref.set_dataset(it->second.name);
   }
@@ -176,8 +191,8 @@ std::string NodeNames::Id(NodeId node) const {
 
 v1::JobId NodeNames::Job(int64_t job) const {
   v1::JobId id;
-  auto it = jobs_.find(job);
-  if (it != jobs_.end()) {
+  auto it = rows_->jobs.find(job);
+  if (it != rows_->jobs.end()) {
     id.set_namespace_(it->second.ns);
     id.set_name(it->second.name);
   }

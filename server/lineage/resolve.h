@@ -3,8 +3,10 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -52,6 +54,12 @@ class NodeNames {
   static absl::StatusOr<NodeNames> Load(store::ReadTxn& txn, const TraversalResult& walk,
                                         bool dataset_graph, const Viewer& viewer);
 
+  // The names of `walk`, a part of the walk `loaded` was loaded for, as
+  // one answer about `walk` alone: the rows are shared, not read again, and
+  // redacted nodes are numbered in `walk`'s order, as Load would. For a
+  // report that answers many small walks from one read.
+  static NodeNames For(const NodeNames& loaded, const TraversalResult& walk, const Viewer& viewer);
+
   // "datasetField:{ns}:{ds}:{field}" or "dataset:{ns}:{name}"; for a
   // redacted node "redacted:{n}", n counting the answer's redacted nodes.
   std::string Id(NodeId node) const;
@@ -71,13 +79,20 @@ class NodeNames {
   bool Redacted(NodeId node) const;
 
  private:
+  // The rows a Load read, shared by the answers made For parts of its walk.
+  struct Rows {
+    std::unordered_map<int64_t, store::FieldInfo> fields;
+    std::unordered_map<int64_t, store::DatasetInfo> datasets;
+    std::unordered_map<int64_t, store::JobInfo> jobs;
+  };
+
   int64_t DatasetOf(NodeId node) const;
+  // Numbers the nodes of `walk` hidden from the viewer, in walk order.
+  void NumberRedacted(const TraversalResult& walk, const Viewer& viewer);
 
   bool dataset_graph_ = false;
-  std::map<int64_t, store::FieldInfo> fields_;
-  std::map<int64_t, store::DatasetInfo> datasets_;
-  std::map<int64_t, store::JobInfo> jobs_;
-  std::map<NodeId, int> redacted_;  // node -> its number in the answer
+  std::shared_ptr<const Rows> rows_;
+  std::unordered_map<NodeId, int> redacted_;  // node -> its number in the answer
 };
 
 }  // namespace cadastre::lineage

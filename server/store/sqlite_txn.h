@@ -69,6 +69,7 @@ class SqliteTxn final : public WriteTxn {
                                                            int64_t target_dataset) override;
   absl::StatusOr<std::vector<ColumnEdgeRow>> OpenEdgesOfDataset(int64_t dataset_id) override;
   absl::StatusOr<std::vector<FieldInfo>> FieldsTagged(std::string_view tag) override;
+  absl::StatusOr<std::vector<FieldTagRow>> FieldTagsById(const std::vector<int64_t>& ids) override;
   absl::Status ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) override;
   absl::Status ScanJobIo(const std::function<void(const JobIoRow&)>& fn) override;
 

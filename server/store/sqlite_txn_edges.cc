@@ -180,6 +180,26 @@ absl::StatusOr<std::vector<FieldInfo>> SqliteTxn::FieldsTagged(std::string_view 
   return fields;
 }
 
+absl::StatusOr<std::vector<FieldTagRow>> SqliteTxn::FieldTagsById(
+    const std::vector<int64_t>& ids) {
+  std::vector<FieldTagRow> rows;
+  if (ids.empty()) return rows;
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.Prepare("WITH wanted(id) AS (SELECT value FROM json_each(?1)) "
+                               "SELECT ft.field_id, t.name, 0 FROM field_tags ft "
+                               "JOIN tags t ON t.id = ft.tag_id "
+                               "WHERE ft.field_id IN wanted "
+                               "UNION ALL "
+                               "SELECT fb.field_id, t.name, 1 FROM field_tag_blocks fb "
+                               "JOIN tags t ON t.id = fb.tag_id "
+                               "WHERE fb.field_id IN wanted"));
+  stmt.Bind(IdsJson(ids));
+  RETURN_IF_ERROR(stmt.ForEachRow([&](const Statement&) {
+    rows.push_back({.field_id = stmt.Int(0), .tag = stmt.Text(1), .blocked = stmt.Bool(2)});
+  }));
+  return rows;
+}
+
 // --------------------------------------------------------------------- job io
 
 absl::Status SqliteTxn::UpsertJobIo(const JobIoRow& row) {

@@ -80,6 +80,13 @@ struct FieldInfo {
   std::string type;
 };
 
+// One classification on a column: carried (a field tag) or blocked.
+struct FieldTagRow {
+  int64_t field_id = 0;
+  std::string tag;
+  bool blocked = false;  // a block of the tag (field_tag_blocks), not a tag
+};
+
 struct DatasetInfo {
   int64_t id = 0;
   std::string ns;
@@ -213,6 +220,11 @@ class ReadTxn {
   // Columns of live datasets carrying `tag` or a tag below it ("PII" finds
   // "PII.Email" too), each once.
   virtual absl::StatusOr<std::vector<FieldInfo>> FieldsTagged(std::string_view tag) = 0;
+  // The tags and blocked tags of the given columns, whatever their
+  // dataset's state (deleted ones included), in no particular order;
+  // unknown ids are skipped. What propagation needs without reading whole
+  // datasets.
+  virtual absl::StatusOr<std::vector<FieldTagRow>> FieldTagsById(const std::vector<int64_t>& ids) = 0;
   // Calls `fn` for every column edge (open and closed) / every job I/O row;
   // used to load the in-memory graph at start.
   virtual absl::Status ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) = 0;

@@ -323,6 +323,36 @@ TEST_P(LineageTest, FieldsTaggedFindsTheTagAndItsDescendantsOnLiveDatasets) {
               IsOkAndHolds(IsEmpty()));
 }
 
+TEST_P(LineageTest, FieldTagsByIdAnswersTagsAndBlocksOfTheGivenColumns) {
+  ASSERT_OK(PutTag("PIIX"));
+  v1::Dataset customers = WithFields("ns", "customers", {"email", "plain", "untagged"});
+  customers.add_tags("PII");  // a dataset tag is not a column's
+  customers.mutable_fields(0)->add_tags("PII.Email");
+  customers.mutable_fields(0)->add_tags("PIIX");
+  customers.mutable_fields(1)->add_blocked_tags("PII");
+  ASSERT_OK(PutDataset(customers));
+  v1::Dataset gone = WithFields("other", "gone", {"email"});
+  gone.mutable_fields(0)->add_tags("PII");
+  gone.set_deleted(true);  // still answered: propagation decides what counts
+  ASSERT_OK(PutDataset(gone));
+
+  std::vector<int64_t> ids = {FieldId("customers", "email"), FieldId("customers", "plain"),
+                              FieldId("customers", "untagged"), FieldId("gone", "email", "other")};
+  ids.push_back(42424242);  // unknown: skipped
+  ASSERT_OK_AND_ASSIGN(std::vector<FieldTagRow> rows,
+                       ReadOne([&](ReadTxn& txn) { return txn.FieldTagsById(ids); }));
+  std::vector<std::string> seen;
+  for (const FieldTagRow& row : rows) {
+    seen.push_back(absl::StrCat(row.field_id, row.blocked ? " blocks " : " carries ", row.tag));
+  }
+  EXPECT_THAT(seen, UnorderedElementsAre(absl::StrCat(ids[0], " carries PII.Email"),
+                                         absl::StrCat(ids[0], " carries PIIX"),
+                                         absl::StrCat(ids[1], " blocks PII"),
+                                         absl::StrCat(ids[3], " carries PII")));
+  EXPECT_THAT(ReadOne([](ReadTxn& txn) { return txn.FieldTagsById({}); }),
+              IsOkAndHolds(IsEmpty()));
+}
+
 // --------------------------------------------------------------- column edges
 
 TEST_P(LineageTest, InsertedEdgesRoundTrip) {
