@@ -134,6 +134,17 @@ v1::AuditRecord RecordFromRow(const Statement& row) {
   return r;
 }
 
+// A row of SELECT seq, hash, time_us, kind, mac FROM audit_checkpoints.
+v1::AuditCheckpoint CheckpointFromRow(const Statement& row) {
+  v1::AuditCheckpoint c;
+  c.set_seq(row.Int(0));
+  c.set_hash(row.Text(1));
+  *c.mutable_time() = TimestampOf(row.Int(2));
+  c.set_kind(row.Text(3));
+  c.set_mac(row.Text(4));
+  return c;
+}
+
 std::string CheckpointMac(std::string_view key, const v1::AuditCheckpoint& c) {
   return Hex(policy::HmacSha256(
       key, absl::StrCat(c.seq(), "\n", c.hash(), "\n", MicrosOf(c.time()), "\n", c.kind())));
@@ -527,14 +538,8 @@ absl::StatusOr<std::vector<v1::AuditCheckpoint>> AuditLog::Checkpoints(int limit
                                "ORDER BY seq DESC, kind LIMIT ?"));
   select.Bind(limit);
   std::vector<v1::AuditCheckpoint> out;
-  RETURN_IF_ERROR(select.ForEachRow([&](const Statement& row) {
-    v1::AuditCheckpoint& c = out.emplace_back();
-    c.set_seq(row.Int(0));
-    c.set_hash(row.Text(1));
-    *c.mutable_time() = TimestampOf(row.Int(2));
-    c.set_kind(row.Text(3));
-    c.set_mac(row.Text(4));
-  }));
+  RETURN_IF_ERROR(
+      select.ForEachRow([&](const Statement& row) { out.push_back(CheckpointFromRow(row)); }));
   return out;
 }
 
@@ -554,14 +559,8 @@ absl::StatusOr<v1::AuditChainStatus> AuditLog::Verify() const {
     ASSIGN_OR_RETURN(Statement select,
                      db->Prepare("SELECT seq, hash, time_us, kind, mac FROM audit_checkpoints "
                                  "ORDER BY seq, kind"));
-    RETURN_IF_ERROR(select.ForEachRow([&](const Statement& row) {
-      v1::AuditCheckpoint& c = checkpoints.emplace_back();
-      c.set_seq(row.Int(0));
-      c.set_hash(row.Text(1));
-      *c.mutable_time() = TimestampOf(row.Int(2));
-      c.set_kind(row.Text(3));
-      c.set_mac(row.Text(4));
-    }));
+    RETURN_IF_ERROR(select.ForEachRow(
+        [&](const Statement& row) { checkpoints.push_back(CheckpointFromRow(row)); }));
   }
   // The head file: the latest head, kept outside the database.
   if (!options.head_path.empty()) {

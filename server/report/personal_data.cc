@@ -254,13 +254,7 @@ absl::StatusOr<v1::PersonalDataReport> ReportService::GetPersonalDataReport(
     return absl::OkStatus();
   }));
   *report.mutable_audit_chain() = AuditChain();
-  if (format == Format::kCsv) {
-    v1::PersonalDataReport csv;
-    csv.mutable_export_()->set_content_type("text/csv; charset=utf-8");
-    csv.mutable_export_()->set_data(InventoryCsv(report));
-    return csv;
-  }
-  return report;
+  return InFormat(std::move(report), format, InventoryCsv);
 }
 
 }  // namespace cadastre::report

@@ -22,6 +22,17 @@ enum class Format { kJson, kCsv };
 // otherwise.
 absl::StatusOr<Format> FormatOf(std::string_view format);
 
+// `report` as asked: itself, or for CSV a report holding only its `export`
+// (the CSV text `csv` writes of it).
+template <typename Report, typename CsvOf>
+Report InFormat(Report report, Format format, CsvOf csv) {
+  if (format != Format::kCsv) return report;
+  Report out;
+  out.mutable_export_()->set_content_type("text/csv; charset=utf-8");
+  out.mutable_export_()->set_data(csv(report));
+  return out;
+}
+
 // The classification a report is about: `tag`, "PII" when empty.
 // INVALID_ARGUMENT naming "tag" when it is no valid classification name.
 absl::StatusOr<std::string> RootTag(std::string_view tag);

@@ -233,13 +233,7 @@ absl::StatusOr<v1::TraceReport> ReportService::GetTraceReport(
     return absl::OkStatus();
   }));
   *report.mutable_audit_chain() = AuditChain();
-  if (format == Format::kCsv) {
-    v1::TraceReport csv;
-    csv.mutable_export_()->set_content_type("text/csv; charset=utf-8");
-    csv.mutable_export_()->set_data(TraceCsv(report));
-    return csv;
-  }
-  return report;
+  return InFormat(std::move(report), format, TraceCsv);
 }
 
 }  // namespace cadastre::report
