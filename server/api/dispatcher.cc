@@ -2,8 +2,8 @@
 
 #include <exception>
 #include <optional>
-#include <set>
 #include <random>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
@@ -137,8 +137,9 @@ absl::Status Dispatcher::Audit(const CallInfo& info, const policy::Caller* calle
   record.set_decision(status.ok() ? v1::AUDIT_ALLOWED
                       : denied    ? v1::AUDIT_DENIED
                                   : v1::AUDIT_FAILED);
+  // What refused a denied request (a check noted it); a failed one, its error.
   if (!status.ok()) {
-    record.set_reason(note.reason.empty() ? std::string(status.message()) : note.reason);
+    record.set_reason(denied && !note.reason.empty() ? note.reason : std::string(status.message()));
   }
   for (const auto& [field, mask] : note.columns) {
     v1::AuditColumn* column = record.add_columns();
