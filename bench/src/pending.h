@@ -16,12 +16,6 @@ namespace cadastre::bench {
 // {"latency": Samples::ToJson(), "queries": N}.
 nlohmann::json MeasureSearch(const Server& server, const Catalog& catalog);
 
-// Issue 5. Should restart the server with the audit log on, run
-// GetDatasets() for both transports and answer
-// {"rest_audit_on": ThroughputJson, "grpc_audit_on": ThroughputJson,
-//  "audit_overhead": {"percent": …}} (overhead against the audit-off runs).
-nlohmann::json MeasureAudit(const Server& server, const Catalog& catalog);
-
 // Issue 5. Should ask for the trace report of every PII column and answer
 // {"latency": Samples::ToJson(), "columns": N}.
 nlohmann::json MeasureGdprTraceReport(const Server& server, const Catalog& catalog);

@@ -247,8 +247,8 @@ std::string RenderMarkdown(const json& r) {
   out << "\n### Reads, reports, search\n\n| measure | result | p50 / p99 ms | note |\n|---|---|---|---|\n";
   const json& reads = r["point_reads"];
   for (const auto& [key, label] :
-       {std::pair{"rest", "GetDataset REST, auth on (audit not built)"},
-        std::pair{"grpc", "GetDataset gRPC, auth on (audit not built)"},
+       {std::pair{"rest", "GetDataset REST, auth on, audit off"},
+        std::pair{"grpc", "GetDataset gRPC, auth on, audit off"},
         std::pair{"rest_audit_on", "GetDataset REST, auth + audit on"},
         std::pair{"grpc_audit_on", "GetDataset gRPC, auth + audit on"},
         std::pair{"audit_overhead", "audit overhead"}}) {

@@ -83,6 +83,7 @@ double Server::Start(std::string* error) {
                                    std::to_string(grpc_port_),       "--durability",
                                    config_.durability,               "--log-level",
                                    "warn"};
+  args.insert(args.end(), config_.extra_args.begin(), config_.extra_args.end());
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     if (std::strncmp(*entry, "CADASTRE_", 9) != 0) env.emplace_back(*entry);

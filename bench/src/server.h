@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
@@ -19,6 +20,7 @@ struct ServerConfig {
   std::filesystem::path log_path;   // the server's stdout and stderr
   std::string durability = "full";  // acknowledged = durable
   std::string token;                // the admin's bearer token (first start)
+  std::vector<std::string> extra_args;  // more server flags
 };
 
 class Server {
@@ -41,6 +43,8 @@ class Server {
   int http_port() const { return http_port_; }
   int grpc_port() const { return grpc_port_; }
   const ServerConfig& config() const { return config_; }
+  // Flags for the next Start().
+  void set_extra_args(std::vector<std::string> args) { config_.extra_args = std::move(args); }
 
   // Resident memory now and at its peak (VmRSS, VmHWM), in MiB.
   double RssMiB() const;
