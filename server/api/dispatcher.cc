@@ -141,11 +141,7 @@ absl::Status Dispatcher::Audit(const CallInfo& info, const policy::Caller* calle
   if (!status.ok()) {
     record.set_reason(denied && !note.reason.empty() ? note.reason : std::string(status.message()));
   }
-  for (const auto& [field, mask] : note.columns) {
-    v1::AuditColumn* column = record.add_columns();
-    column->set_field(field);
-    column->set_mask_type(mask);
-  }
+  for (const v1::AuditColumn& column : note.columns) *record.add_columns() = column;
   record.set_result_size(status.ok() ? note.result_size : 0);
   record.set_entity_version(absl::StrJoin(note.versions, " "));
   return audit_->Append(std::move(record));

@@ -91,7 +91,7 @@ std::string JsonList(const google::protobuf::RepeatedPtrField<std::string>& valu
 std::string ColumnsJson(const v1::AuditRecord& record) {
   nlohmann::json out = nlohmann::json::array();
   for (const v1::AuditColumn& column : record.columns()) {
-    out.push_back({column.field(), column.mask_type()});
+    out.push_back({column.field(), column.mask_type(), column.policy()});
   }
   return out.dump();
 }
@@ -119,13 +119,14 @@ v1::AuditRecord RecordFromRow(const Statement& row) {
   r.set_status(row.Text(14));
   r.set_reason(row.Text(15));
   for (const auto& column : nlohmann::json::parse(row.Text(16), nullptr, false)) {
-    if (!column.is_array() || column.size() != 2 || !column[0].is_string() ||
-        !column[1].is_string()) {
+    if (!column.is_array() || column.size() != 3 || !column[0].is_string() ||
+        !column[1].is_string() || !column[2].is_string()) {
       continue;
     }
     v1::AuditColumn* c = r.add_columns();
     c->set_field(column[0].get<std::string>());
     c->set_mask_type(column[1].get<std::string>());
+    c->set_policy(column[2].get<std::string>());
   }
   r.set_result_size(row.Int(17));
   r.set_entity_version(row.Text(18));

@@ -30,7 +30,9 @@ std::string CsvOf(const std::vector<v1::AuditRecord>& records) {
   for (const v1::AuditRecord& r : records) {
     std::vector<std::string> columns;
     for (const v1::AuditColumn& c : r.columns()) {
-      columns.push_back(absl::StrCat(c.field(), "=", c.mask_type().empty() ? "CLEAR" : c.mask_type()));
+      columns.push_back(c.mask_type().empty()
+                            ? absl::StrCat(c.field(), "=CLEAR")
+                            : absl::StrCat(c.field(), "=", c.mask_type(), ":", c.policy()));
     }
     out.Row({absl::StrCat(r.seq()), TimeUtil::ToString(r.time()), r.principal(),
                         absl::StrJoin(r.roles(), ";"), absl::StrJoin(r.teams(), ";"), r.action(),

@@ -166,8 +166,12 @@ absl::StatusOr<v1::DatasetSample> SampleService::Masked(store::ReadTxn& txn,
   }
   for (const auto& [field, column] : out.column_stats()) returned.insert(field);
   for (const std::string& field : returned) {
-    const v1::MaskType type = masks.at(field).type;
-    caller.audit.columns.emplace_back(field, type == v1::MASK_NONE ? "" : v1::MaskType_Name(type));
+    const policy::ColumnMask& mask = masks.at(field);
+    v1::AuditColumn& column = caller.audit.columns.emplace_back();
+    column.set_field(field);
+    if (mask.type == v1::MASK_NONE) continue;
+    column.set_mask_type(v1::MaskType_Name(mask.type));
+    if (mask.policy) column.set_policy(mask.policy->name());
   }
   return out;
 }

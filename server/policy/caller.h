@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "cadastre/v1/audit.pb.h"
+
 namespace cadastre::policy {
 
 class Access;
@@ -19,8 +21,8 @@ struct AuditNote {
   std::string ns, dataset, field, entity;
   bool hidden = false;   // a refusal answered as a missing dataset
   std::string reason;    // what refused the request
-  // Values returned: (field, mask type), the mask type "" when clear.
-  std::vector<std::pair<std::string, std::string>> columns;
+  // Values returned: each column, with its mask and policy when masked.
+  std::vector<v1::AuditColumn> columns;
   std::vector<std::string> versions;  // entity versions the request created
   int64_t result_size = 0;            // bytes of the answer
 };

@@ -218,14 +218,15 @@ TEST_F(AuditTest, SampleReadsListTheirColumnsClearOrMasked) {
   const std::vector<json> masked = RecordsOf("ana", "SampleService.GetSample");
   ASSERT_EQ(masked.size(), 1u);
   ASSERT_EQ(masked[0]["columns"].size(), 2u) << masked[0].dump();
-  EXPECT_EQ(masked[0]["columns"][0], json({{"field", "city"}, {"maskType", ""}}));
-  EXPECT_EQ(masked[0]["columns"][1]["field"], "email");
-  EXPECT_EQ(masked[0]["columns"][1]["maskType"], "MASK_NULL");  // builtin:pii-default
+  EXPECT_EQ(masked[0]["columns"][0], json({{"field", "city"}, {"maskType", ""}, {"policy", ""}}));
+  EXPECT_EQ(masked[0]["columns"][1], json({{"field", "email"},
+                                           {"maskType", "MASK_NULL"},
+                                           {"policy", "builtin:pii-default"}}));
   EXPECT_GT(std::stoll(masked[0]["resultSize"].get<std::string>()), 0);
 
   const std::vector<json> clear = RecordsOf("admin", "SampleService.GetSample");
   ASSERT_EQ(clear.size(), 1u);
-  EXPECT_EQ(clear[0]["columns"][1], json({{"field", "email"}, {"maskType", ""}}));
+  EXPECT_EQ(clear[0]["columns"][1], json({{"field", "email"}, {"maskType", ""}, {"policy", ""}}));
 }
 
 TEST_F(AuditTest, MetadataChangesLinkToTheVersionTheyMade) {
