@@ -10,24 +10,6 @@ namespace {
 
 bool NamesTheSouth(const std::string& text) { return text.find("south") != std::string::npos; }
 
-std::string Base64Decode(const std::string& text) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int bits = 0, value = 0;
-  for (char c : text) {
-    const size_t index = kAlphabet.find(c);
-    if (index == std::string::npos) continue;  // padding
-    value = (value << 6) | static_cast<int>(index);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((value >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
 std::string Field(const std::string& dataset, const std::string& field) {
   return std::string("datasetField:") + kNs + ":" + dataset + ":" + field;
 }

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "cadastre/v1/access.pb.h"
 #include "cadastre/v1/catalog.pb.h"
 #include "cadastre/v1/glossary.pb.h"
@@ -217,6 +218,11 @@ std::unique_ptr<RpcTransport> MakeRestTransport(const ServerProcess& server,
                                                 std::string token) {
   return std::make_unique<RestTransport>(
       server, token.empty() ? server.token() : token);
+}
+
+std::string Base64Decode(const std::string& text) {
+  std::string out;
+  return absl::Base64Unescape(text, &out) ? out : "";
 }
 
 std::string CodeName(int grpc_status_code) {

@@ -50,4 +50,8 @@ std::unique_ptr<RpcTransport> MakeRestTransport(const ServerProcess& server,
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT, and so on.
 std::string CodeName(int grpc_status_code);
 
+// A `bytes` field as the protobuf JSON mapping gives it (base64), decoded;
+// "" when it is not base64.
+std::string Base64Decode(const std::string& text);
+
 }  // namespace cadastre::testing
