@@ -11,7 +11,7 @@ export function h(tag, attrs, ...children) {
       if (key.startsWith('on') && typeof value === 'function') {
         el.addEventListener(key.slice(2), value);
       } else if (key === 'class') {
-        el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
+        el.className = Array.isArray(value) ? value.flat(Infinity).filter(Boolean).join(' ') : value;
       } else if (key === 'dataset') {
         Object.assign(el.dataset, value);
       } else if (key === 'value') {

@@ -46,6 +46,7 @@ const STYLE = [
     width: 1.6, 'line-color': '#52667a', 'target-arrow-color': '#52667a', 'target-arrow-shape': 'triangle',
     'curve-style': 'bezier', 'arrow-scale': 0.9, 'font-family': FONT, 'font-size': 10, color: '#334155',
     'text-background-color': '#ffffff', 'text-background-opacity': 0.85, 'text-background-padding': 2, label: 'data(label)',
+    'text-margin-y': -9,
   } },
   { selector: 'edge.indirect', style: {
     'line-style': 'dashed', 'line-dash-pattern': [6, 4], 'line-color': '#94a3b8', 'target-arrow-color': '#94a3b8',
@@ -75,7 +76,11 @@ function elementsOf(model) {
   return [...nodes, ...edges];
 }
 
-const LAYOUT = { name: 'dagre', rankDir: 'LR', nodeSep: 14, rankSep: 90, edgeSep: 8, padding: 24, animate: false, fit: true };
+// Ranks sit far enough apart for the longest edge label to fit between them.
+function layoutOf(model) {
+  const longest = Math.max(0, ...model.edges.map((e) => String(e.label ?? '').length));
+  return { name: 'dagre', rankDir: 'LR', nodeSep: 14, rankSep: Math.max(90, 40 + longest * 6.5), edgeSep: 8, padding: 24, animate: false, fit: true };
+}
 
 // Draws `model` into `container`. onSelect(id | null) on a tap, onOpen(id)
 // on a double tap. The Cytoscape instance hangs on the container as
@@ -83,15 +88,33 @@ const LAYOUT = { name: 'dagre', rankDir: 'LR', nodeSep: 14, rankSep: 90, edgeSep
 export async function drawGraph(container, model, { onSelect = () => {}, onOpen = () => {}, label = 'Lineage graph' } = {}) {
   const cytoscape = await cytoscapeLib();
   container.setAttribute('role', 'img');
-  container.setAttribute('aria-label', label);
+  container.setAttribute('aria-label', `${label} (arrows pan, + and - zoom, 0 fits)`);
+  if (!container.hasAttribute('tabindex')) container.tabIndex = 0;
   const cy = cytoscape({
-    container, elements: elementsOf(model), style: STYLE, layout: LAYOUT,
+    container, elements: elementsOf(model), style: STYLE, layout: layoutOf(model),
     minZoom: 0.15, maxZoom: 3, boxSelectionEnabled: false,
   });
   container.cy = cy;
+  // A small graph fitted to the box would be drawn huge: cap the zoom.
+  const settle = () => {
+    if (cy.zoom() > 1.25) {
+      cy.zoom(1.25);
+      cy.center();
+    }
+  };
+  settle();
   cy.on('tap', 'node, edge', (event) => onSelect(event.target.id(), event.target.isNode() ? 'node' : 'edge'));
   cy.on('tap', (event) => { if (event.target === cy) onSelect(null); });
   cy.on('dbltap', 'node', (event) => onOpen(event.target.id()));
+  // Keyboard, with the graph focused: arrows pan, + and - zoom, 0 fits.
+  const pan = { ArrowLeft: { x: 60, y: 0 }, ArrowRight: { x: -60, y: 0 }, ArrowUp: { x: 0, y: 60 }, ArrowDown: { x: 0, y: -60 } };
+  container.addEventListener('keydown', (event) => {
+    if (pan[event.key]) cy.panBy(pan[event.key]);
+    else if (event.key === '+' || event.key === '=') cy.zoom({ level: cy.zoom() * 1.25, renderedPosition: { x: container.clientWidth / 2, y: container.clientHeight / 2 } });
+    else if (event.key === '-') cy.zoom({ level: cy.zoom() * 0.8, renderedPosition: { x: container.clientWidth / 2, y: container.clientHeight / 2 } });
+    else if (event.key === '0') { cy.fit(undefined, 24); settle(); } else return;
+    event.preventDefault();
+  });
   const count = () => {
     container.dataset.nodes = String(cy.nodes().filter((n) => !n.isParent()).length);
     container.dataset.edges = String(cy.edges().length);
@@ -102,10 +125,14 @@ export async function drawGraph(container, model, { onSelect = () => {}, onOpen 
     update(next) {
       cy.elements().remove();
       cy.add(elementsOf(next));
-      cy.layout(LAYOUT).run();
+      cy.layout(layoutOf(next)).run();
+      settle();
       count();
     },
-    fit() { cy.fit(undefined, 24); },
+    fit() {
+      cy.fit(undefined, 24);
+      settle();
+    },
     zoom(factor) {
       cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: container.clientWidth / 2, y: container.clientHeight / 2 } });
     },

@@ -109,7 +109,7 @@ async function personalData(ctx, body) {
           ? h('details', null, h('summary', null, `${plural(c.consumers.length, 'column')}, ${plural((c.finalConsumers ?? []).length, 'final dataset')}`),
             h('ul', { class: 'small' }, c.consumers.map((x) => h('li', null, columnLink(x)))))
           : h('span', { class: 'muted' }, 'nowhere')),
-        h('td', null, h('a', { class: 'button secondary small', href: route.trace(c.column.namespace, c.column.dataset, c.column.field) }, 'Trace'))))))))
+        h('td', null, h('a', { class: 'button secondary small', href: route.trace(c.column.namespace, c.column.dataset, c.column.field) }, 'Trace')))))))
       : emptyState(`No column you may see carries ${tag}.`),
   ]);
 }

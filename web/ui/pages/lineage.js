@@ -81,7 +81,7 @@ export async function render(ctx) {
     (dataset.fields ?? []).map((f) => h('option', { value: f.name, selected: f.name === state.field }, f.name)));
   const viewButtons = ['column', 'table'].map((v) => h('button', {
     type: 'button', class: 'seg', id: `view-${v}`, 'aria-pressed': String(state.view === v),
-    onclick: () => { if (state.view !== v) { state.view = v; expansions = []; reload(); } },
+    onclick: () => { if (state.view !== v) { state.view = v; restart(); } },
   }, v === 'column' ? 'Columns' : 'Tables'));
   const depthControl = (key, label) => {
     const value = h('output', { id: `${key}-depth`, 'aria-live': 'polite' }, String(state[key]));
@@ -93,7 +93,14 @@ export async function render(ctx) {
       h('button', { type: 'button', class: 'secondary small', id: `${key}-more`, 'aria-label': `One more hop ${label.toLowerCase()}`,
         onclick: () => { if (state[key] < 20) { state[key] += 1; reload(); } } }, '+'));
   };
-  fieldSelect.addEventListener('change', () => { state.field = fieldSelect.value; expansions = []; reload(); });
+  fieldSelect.addEventListener('change', () => { state.field = fieldSelect.value; restart(); });
+  // Another view of the lineage: nothing in it is "new".
+  function restart() {
+    expansions = [];
+    selected = null;
+    lineage = new Lineage();
+    reload();
+  }
 
   append(page, [
     h('header', { class: 'page-head' },
