@@ -352,6 +352,16 @@ test('lineage: the graph renders, grows one hop, switches to tables, and a node 
   assert.ok(graph.edges.some((e) => e.label === 'curate_customers'));
   assert.match(page.url(), /view=table/);
   await shot(page, 'lineage-tables');
+  // The edges as a table, for the keyboard; a job opens its page.
+  await page.click('#lineage-table summary');
+  assert.ok(await page.locator('#lineage-table tbody tr').count() >= 3);
+  await page.click('#lineage-table a:text-is("curate_customers")');
+  await page.waitForSelector('.job-page h1:has-text("curate_customers")');
+  assert.match(await page.textContent('.job-page'), /sha256\(email\)/);
+  assert.match(await page.textContent('.job-page'), /public\.customers/);
+  await shot(page, 'job');
+  await page.goBack();
+  await page.waitForSelector('#lineage-graph[data-nodes]');
   // A double click opens a node's page.
   const curated = await nodePoint(page, `dataset:${WAREHOUSE}:curated.customers`);
   await page.mouse.dblclick(curated.x, curated.y);

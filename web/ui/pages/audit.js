@@ -200,7 +200,7 @@ function traceTable(paths) {
         h('td', null, String(p + 1)), h('td', null, String(i + 1)),
         h('td', null, columnLink(hop.source)), h('td', null, columnLink(hop.target)),
         h('td', null, [t.type, t.subtype].filter(Boolean).join(' '), t.masking ? [' ', h('span', { class: 'badge warn' }, 'masking')] : null),
-        h('td', null, hop.job?.name ? `${hop.job.namespace}:${hop.job.name}` : '',
+        h('td', null, hop.job?.name ? h('a', { href: route.job(hop.job.namespace, hop.job.name) }, hop.job.name) : '',
           hop.sql ? h('details', null, h('summary', { class: 'small' }, 'SQL'), h('pre', { class: 'code small' }, hop.sql)) : null),
         h('td', { class: 'small' }, formatTime(hop.lastSeen)));
     })))));

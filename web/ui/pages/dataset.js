@@ -120,7 +120,6 @@ export async function render(ctx) {
     edit: ctx.session.can('EDIT_METADATA', ref),
     classify: ctx.session.can('MANAGE_CLASSIFICATIONS', ref),
     glossary: ctx.session.can('MANAGE_GLOSSARY', ref),
-    audit: ctx.session.can('READ_METADATA', ref),
   };
   // Suggestions for the add forms, fetched once.
   const suggestions = h('div', { hidden: true });

@@ -247,7 +247,7 @@ export async function render(ctx) {
         return h('tr', { class: t.masking ? 'masking' : null },
           h('td', null, nodeCell(e.source)), h('td', null, nodeCell(e.target)),
           h('td', null, [t.type, t.subtype].filter(Boolean).join(' ') || (state.view === 'table' ? 'dataset' : ''), t.masking ? h('span', { class: 'badge warn' }, 'masking') : null),
-          h('td', null, e.job?.name ? `${e.job.namespace}:${e.job.name}` : ''));
+          h('td', null, e.job?.name ? h('a', { href: route.job(e.job.namespace, e.job.name) }, e.job.name) : ''));
       }))));
   }
 
