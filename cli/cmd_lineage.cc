@@ -41,12 +41,14 @@ std::string Label(const v1::LineageNode& node) {
 }
 
 std::string EdgeText(const v1::LineageEdge& edge, const Style& style) {
-  std::string text = edge.transformation().type();
-  if (!edge.transformation().subtype().empty()) text += "/" + edge.transformation().subtype();
-  if (edge.transformation().masking()) text += ", masking";
-  if (!edge.job().name().empty()) text += ", job " + edge.job().namespace_() + "." + edge.job().name();
-  if (edge.has_valid_to()) text += ", until " + FormatTime(edge.valid_to());
-  return text.empty() ? "" : style.Dim("[" + text + "]");
+  std::vector<std::string> parts;
+  std::string type = edge.transformation().type();
+  if (!edge.transformation().subtype().empty()) type += "/" + edge.transformation().subtype();
+  if (!type.empty()) parts.push_back(type);
+  if (edge.transformation().masking()) parts.push_back("masking");
+  if (!edge.job().name().empty()) parts.push_back("job " + edge.job().namespace_() + "." + edge.job().name());
+  if (edge.has_valid_to()) parts.push_back("until " + FormatTime(edge.valid_to()));
+  return parts.empty() ? "" : style.Dim("[" + Join(parts) + "]");
 }
 
 class TreePrinter {

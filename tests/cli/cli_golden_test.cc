@@ -147,12 +147,16 @@ class CliGoldenTest : public ::testing::Test {
     replace(tmp_.string(), "<TMP>");
     replace(server_.token(), "<ADMIN_TOKEN>");
     replace(Target(), "127.0.0.1:<PORT>");
+    replace("127.0.0.1:" + std::to_string(server_.http_port()), "127.0.0.1:<HTTP_PORT>");
     const std::pair<const char*, const char*> patterns[] = {
         {R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)", "<TIME>"},
         {R"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", "<UUID>"},
         {R"(\b[0-9a-f]{64}\b)", "<HASH>"},
         {R"(\b[0-9a-f]{16}\b)", "<ID>"},
         {R"(cad_[A-Za-z0-9_\-]+)", "<TOKEN>"},
+        // gRPC's words for a refused connection vary ("Connection refused",
+        // "tcp handshaker shutdown").
+        {R"(failed to connect to all addresses; last error: [^;\n]*)", "failed to connect <DETAIL>"},
     };
     for (const auto& [pattern, to] : patterns) text = std::regex_replace(text, std::regex(pattern), to);
     return text;
