@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "cadastre/emitter.h"
 
@@ -98,6 +99,11 @@ TEST_F(EmitterUnitTest, DeliversInOrderInBatchesAndEmptiesTheSpool) {
   });
   auto emitter = Make(options);
   for (int i = 0; i < 10; i++) ASSERT_TRUE(emitter->EmitJson(Event(i)).ok());
+  // Let it fail at least once (bounded wait), then let the server "return".
+  const auto deadline = std::chrono::steady_clock::now() + seconds(5);
+  while (emitter->stats().failed_sends == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
   SetRule(nullptr);
   ASSERT_TRUE(emitter->Flush(seconds(5)).ok());
   std::vector<std::string> expected;
