@@ -72,6 +72,7 @@ int Main(int argc, char** argv) {
   if (status.ok()) return kExitOk;
 
   std::string message(status.message());
+  if (message.empty()) message = absl::StatusCodeToString(status.code());
   if (auto field = sdk::FieldOf(status); field && message.find(*field) == std::string::npos) {
     message += " (field " + *field + ")";
   }
