@@ -20,7 +20,7 @@
 #include "ingest.h"
 #include "lineage.h"
 #include "marquez.h"
-#include "pending.h"
+#include "search_and_trace.h"
 #include "reads.h"
 #include "report.h"
 #include "server.h"
@@ -224,8 +224,10 @@ int Run(Options o) {
   ReportResult leaks = PersonalDataLeaks(server, o.report_runs);
   if (!leaks.error.empty()) return Fail("personal-data-leaks: " + leaks.error);
   r["reports"]["personal_data_inventory"] = {{"leaks", leaks.leaks}, {"latency", leaks.latency.ToJson()}};
-  r["reports"]["gdpr_trace_report"] = MeasureGdprTraceReport(server, catalog);
-  r["search"] = MeasureSearch(server, catalog);
+  Note("GDPR trace report");
+  r["reports"]["gdpr_trace_report"] = MeasureGdprTraceReport(server, o.report_runs);
+  Note("search");
+  r["search"] = MeasureSearch(server, catalog, o.quick ? 1 : 5);
 
   // 4. Footprint: memory after the queries, start-up on the loaded database.
   r["footprint"]["rss_after_queries_mib"] = server.RssMiB();

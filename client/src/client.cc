@@ -1,4 +1,4 @@
-#include "cadastre/client.h"
+#include "cadastre/client_core.h"
 
 #include <fstream>
 #include <random>
@@ -6,11 +6,12 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "status_util.h"
 
 namespace cadastre::sdk {
 namespace {
 
-constexpr char kFieldPayload[] = "type.cadastre.dev/field";
+using internal::kFieldPayload;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
@@ -31,6 +32,16 @@ absl::Status ToStatus(const grpc::Status& status, const grpc::ClientContext& con
 }
 
 }  // namespace
+
+namespace internal {
+
+absl::Status InvalidField(const std::string& field, const std::string& message) {
+  absl::Status status = absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
+  status.SetPayload(kFieldPayload, absl::Cord(field));
+  return status;
+}
+
+}  // namespace internal
 
 std::optional<std::string> FieldOf(const absl::Status& status) {
   absl::optional<absl::Cord> field = status.GetPayload(kFieldPayload);
@@ -68,14 +79,7 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(ClientOptions options) {
 
 Client::Client(ClientOptions options, std::shared_ptr<grpc::Channel> channel)
     : options_(std::move(options)),
-      channel_(std::move(channel)),
-      catalog_(v1::CatalogService::NewStub(channel_)),
-      glossary_(v1::GlossaryService::NewStub(channel_)),
-      lineage_(v1::LineageService::NewStub(channel_)),
-      access_(v1::AccessService::NewStub(channel_)),
-      samples_(v1::SampleService::NewStub(channel_)),
-      audit_(v1::AuditService::NewStub(channel_)),
-      reports_(v1::ReportService::NewStub(channel_)) {}
+      channel_(std::move(channel)) {}
 
 absl::Status Client::WithRetries(
     const std::function<grpc::Status(grpc::ClientContext*)>& attempt) const {

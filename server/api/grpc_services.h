@@ -11,6 +11,7 @@
 #include "cadastre/v1/glossary.grpc.pb.h"
 #include "cadastre/v1/lineage.grpc.pb.h"
 #include "cadastre/v1/report.grpc.pb.h"
+#include "cadastre/v1/search.grpc.pb.h"
 #include "cadastre/v1/sample.grpc.pb.h"
 #include "server/api/dispatcher.h"
 #include "server/access/access_service.h"
@@ -20,6 +21,7 @@
 #include "server/catalog/sample_service.h"
 #include "server/lineage/lineage_service.h"
 #include "server/report/report_service.h"
+#include "server/search/search_service.h"
 
 namespace cadastre::api {
 
@@ -208,6 +210,20 @@ class GrpcReportService final : public v1::ReportService::Service {
 
  private:
   report::ReportService* service_;
+  GrpcCall call_;
+};
+
+class GrpcSearchService final : public v1::SearchService::Service {
+ public:
+  using ServiceImpl = search::SearchService;
+  GrpcSearchService(search::SearchService* service, const Dispatcher* dispatcher)
+      : service_(service), call_(dispatcher) {}
+
+  CADASTRE_GRPC_METHOD(SearchService, Search, SearchRequest, SearchResponse)
+  CADASTRE_GRPC_METHOD(SearchService, MarquezSearch, MarquezSearchRequest, MarquezSearchResponse)
+
+ private:
+  search::SearchService* service_;
   GrpcCall call_;
 };
 

@@ -288,4 +288,11 @@ void AddReportRoutes(report::ReportService* r, Router* router) {
                     Bind(r, &R::GetAccessReport)});
 }
 
+void AddSearchRoutes(search::SearchService* s, Router* router) {
+  using S = search::SearchService;
+  router->Add(Route{"GET", "/api/v1/search", "SearchService.MarquezSearch",
+                    Bind(s, &S::MarquezSearch)});
+  router->Add(Route{"GET", "/api/v1/search/assets", "SearchService.Search", Bind(s, &S::Search)});
+}
+
 }  // namespace cadastre::api

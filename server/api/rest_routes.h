@@ -11,6 +11,7 @@
 #include "server/catalog/sample_service.h"
 #include "server/lineage/lineage_service.h"
 #include "server/report/report_service.h"
+#include "server/search/search_service.h"
 
 namespace cadastre::api {
 
@@ -33,6 +34,9 @@ void AddAuditRoutes(audit::AuditService* audit, Router* router);
 // Adds the GDPR report routes: the personal data inventory, the trace and
 // the access report.
 void AddReportRoutes(report::ReportService* reports, Router* router);
+
+// Adds search: Cadastre's (facets, highlights) and Marquez's.
+void AddSearchRoutes(search::SearchService* search, Router* router);
 
 // Fills `request` from a REST request: path parameters into the fields of
 // the same name, the body (JSON) into `body_field` (a message field; the

@@ -33,6 +33,7 @@
 #include "server/policy/secrets.h"
 #include "server/policy/tls_files.h"
 #include "server/report/report_service.h"
+#include "server/search/search_service.h"
 #include "server/store/sqlite_store.h"
 
 namespace cadastre {
@@ -83,6 +84,7 @@ struct App::Impl {
   std::unique_ptr<access::AccessService> access;
   std::unique_ptr<catalog::SampleService> samples;
   std::unique_ptr<report::ReportService> reports;
+  std::unique_ptr<search::SearchService> search;
   std::unique_ptr<api::Metrics> metrics;
   std::unique_ptr<audit::AuditLog> audit_log;  // outlives the transports
   std::unique_ptr<audit::AuditService> audit;
@@ -95,6 +97,7 @@ struct App::Impl {
   std::unique_ptr<api::GrpcSampleService> grpc_samples;
   std::unique_ptr<api::GrpcAuditService> grpc_audit;
   std::unique_ptr<api::GrpcReportService> grpc_reports;
+  std::unique_ptr<api::GrpcSearchService> grpc_search;
   std::unique_ptr<api::GrpcReflectionService> grpc_reflection;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<api::RestServer> rest_server;
@@ -175,6 +178,9 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
       impl->store.get(), impl->authorizer.get(), &impl->clock, impl->lineage.get(),
       [log = impl->audit_log.get()] { return log->Verify(); });
   impl->reports->set_access_log(impl->audit_log.get());
+  impl->search = std::make_unique<search::SearchService>(impl->store.get(), impl->authorizer.get(),
+                                                         &impl->clock);
+  impl->search->set_access_log(impl->audit_log.get());
   impl->dispatcher = std::make_unique<api::Dispatcher>(
       impl->authenticator.get(), impl->authorizer.get(),
       config.benchmark_without_audit ? nullptr : impl->audit_log.get(), impl->metrics.get(),
@@ -185,6 +191,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   api::AddSampleRoutes(impl->samples.get(), &impl->router);
   api::AddAuditRoutes(impl->audit.get(), &impl->router);
   api::AddReportRoutes(impl->reports.get(), &impl->router);
+  api::AddSearchRoutes(impl->search.get(), &impl->router);
 
   // gRPC: the services, health checking and (authenticated) reflection.
   impl->grpc_catalog =
@@ -213,6 +220,9 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
       std::make_unique<api::GrpcAuditService>(impl->audit.get(), impl->dispatcher.get());
   builder.RegisterService(impl->grpc_audit.get());
   builder.RegisterService(impl->grpc_reports.get());
+  impl->grpc_search =
+      std::make_unique<api::GrpcSearchService>(impl->search.get(), impl->dispatcher.get());
+  builder.RegisterService(impl->grpc_search.get());
   impl->grpc_reflection = std::make_unique<api::GrpcReflectionService>(
       impl->dispatcher.get(),
       std::vector<std::string>{
@@ -220,7 +230,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
           cadastre::v1::LineageService::service_full_name(), cadastre::v1::AccessService::service_full_name(),
           cadastre::v1::SampleService::service_full_name(),
           cadastre::v1::AuditService::service_full_name(),
-          cadastre::v1::ReportService::service_full_name(), "grpc.health.v1.Health",
+          cadastre::v1::ReportService::service_full_name(),
+          cadastre::v1::SearchService::service_full_name(), "grpc.health.v1.Health",
           grpc::reflection::v1alpha::ServerReflection::service_full_name()});
   builder.RegisterService(impl->grpc_reflection.get());
   impl->grpc_server = builder.BuildAndStart();

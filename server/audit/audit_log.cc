@@ -532,6 +532,26 @@ absl::StatusOr<std::vector<v1::AuditRecord>> AuditLog::Query(const AuditQuery& q
   return out;
 }
 
+absl::StatusOr<AuditLog::DatasetCounts> AuditLog::CountDatasetAccesses(int64_t after_seq,
+                                                                       int64_t from_us,
+                                                                       int64_t* last_seq) const {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, impl_->Reader());
+  RETURN_IF_ERROR(db->Exec("BEGIN"));  // one snapshot for both queries
+  ASSIGN_OR_RETURN(int64_t newest, db->QueryInt("SELECT COALESCE(MAX(seq), 0) FROM audit_log"));
+  ASSIGN_OR_RETURN(Statement select,
+                   db->Prepare("SELECT namespace, dataset, COUNT(*) FROM audit_log "
+                               "WHERE seq > ? AND seq <= ? AND time_us >= ? AND dataset != '' "
+                               "AND decision = ? GROUP BY namespace, dataset"));
+  select.BindAll(after_seq, newest, from_us, static_cast<int64_t>(v1::AUDIT_ALLOWED));
+  DatasetCounts counts;
+  RETURN_IF_ERROR(select.ForEachRow([&](const Statement& row) {
+    counts[{row.Text(0), row.Text(1)}] = row.Int(2);
+  }));
+  RETURN_IF_ERROR(db->Exec("COMMIT"));
+  *last_seq = std::max(after_seq, newest);
+  return counts;
+}
+
 absl::StatusOr<std::vector<v1::AuditCheckpoint>> AuditLog::Checkpoints(int limit) const {
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, impl_->Reader());
   ASSIGN_OR_RETURN(Statement select,

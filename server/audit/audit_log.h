@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +68,14 @@ class AuditLog {
   // Deletes records older than the retention, leaving a signed "prune"
   // checkpoint of the last one deleted. Runs at start and every hour.
   absl::Status Prune();
+
+  // Allowed requests per dataset ({namespace, dataset} -> count) among the
+  // records after `after_seq` and at or after `from_us`; `*last_seq` is set
+  // to the newest record counted over, so the next call can go on from it.
+  // What search ranks by (docs/search.md).
+  using DatasetCounts = std::map<std::pair<std::string, std::string>, int64_t>;
+  absl::StatusOr<DatasetCounts> CountDatasetAccesses(int64_t after_seq, int64_t from_us,
+                                                     int64_t* last_seq) const;
 
   // A keyed pseudonym of a principal, for exports ("p-" + 16 hex digits).
   std::string Pseudonym(std::string_view principal) const;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/store/sqlite_db.h"
@@ -86,6 +87,10 @@ absl::Status JsonToMessage(std::string_view json, google::protobuf::Message* out
       google::protobuf::StringPiece(json.data(), json.size()), out);
   if (!status.ok()) return Corrupt(out->GetTypeName(), json);
   return absl::OkStatus();
+}
+
+std::string IdsJson(const std::vector<int64_t>& ids) {
+  return absl::StrCat("[", absl::StrJoin(ids, ","), "]");
 }
 
 }  // namespace cadastre::store

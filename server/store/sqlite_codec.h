@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -37,6 +38,10 @@ absl::Status JsonToStrings(std::string_view json,
 
 std::string MapToJson(const google::protobuf::Map<std::string, std::string>& map);
 absl::Status JsonToMap(std::string_view json, google::protobuf::Map<std::string, std::string>* out);
+
+// The ids as a JSON array, bound as one parameter and unpacked by
+// json_each: one statement whatever the number of ids.
+std::string IdsJson(const std::vector<int64_t>& ids);
 
 absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& message);
 absl::Status JsonToMessage(std::string_view json, google::protobuf::Message* out);

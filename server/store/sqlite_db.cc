@@ -112,6 +112,8 @@ std::string Statement::BlobBytes(int column) const {
   return std::string(static_cast<const char*>(data), sqlite3_column_bytes(stmt_, column));
 }
 
+double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
+
 std::optional<int64_t> Statement::OptionalInt(int column) const {
   if (IsNull(column)) return std::nullopt;
   return Int(column);

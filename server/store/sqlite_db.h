@@ -72,6 +72,7 @@ class Statement {
   std::string Text(int column) const;
   std::string BlobBytes(int column) const;
   std::optional<int64_t> OptionalInt(int column) const;
+  double Double(int column) const;
 
  private:
   friend class SqliteDb;

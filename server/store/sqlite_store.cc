@@ -137,6 +137,7 @@ class SqliteStore final : public Store {
     TxnScope scope(*writer_);
     SqliteTxn txn(*writer_);
     RETURN_IF_ERROR(fn(txn));
+    RETURN_IF_ERROR(txn.FinishSearchChanges());
     return scope.Commit();
   }
 
@@ -201,6 +202,13 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opti
         absl::StrCat("cannot put ", options.path, " in WAL mode (got ", mode, ")"));
   }
   RETURN_IF_ERROR(Configure(*writer, options));
+  {
+    RETURN_IF_ERROR(writer->Exec("BEGIN IMMEDIATE"));
+    TxnScope scope(*writer);
+    SqliteTxn txn(*writer);
+    RETURN_IF_ERROR(txn.BuildSearchIndexIfNeeded());
+    RETURN_IF_ERROR(scope.Commit());
+  }
 
   // Readers open after migrating so that they never see an older schema.
   std::vector<std::unique_ptr<SqliteDb>> readers;

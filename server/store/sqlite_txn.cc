@@ -396,7 +396,8 @@ absl::Status SqliteTxn::PutDataset(const v1::Dataset& dataset) {
     if (!row) return absl::InternalError("dataset upsert returned no id");
     int64_t dataset_id = upsert.Int(0);
     RETURN_IF_ERROR(upsert.Run());  // finish the statement before the next
-    return WriteDatasetParts(dataset_id, dataset, tags, terms);
+    RETURN_IF_ERROR(WriteDatasetParts(dataset_id, dataset, tags, terms));
+    return IndexDataset(dataset_id);
   });
 }
 

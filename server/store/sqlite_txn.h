@@ -21,6 +21,8 @@
 
 namespace cadastre::store {
 
+struct SearchDocText;
+
 class SqliteTxn final : public WriteTxn {
  public:
   explicit SqliteTxn(SqliteDb& db) : db_(db) {}
@@ -72,6 +74,14 @@ class SqliteTxn final : public WriteTxn {
   absl::StatusOr<std::vector<FieldTagRow>> FieldTagsById(const std::vector<int64_t>& ids) override;
   absl::Status ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) override;
   absl::Status ScanJobIo(const std::function<void(const JobIoRow&)>& fn) override;
+  absl::Status ScanSearchDocs(const SearchScan& scan,
+                              const std::function<void(const SearchDocRow&)>& fn) override;
+  absl::StatusOr<std::vector<SearchDocRow>> SearchDocsByKey(std::string_view key) override;
+  absl::StatusOr<std::vector<SearchDoc>> SearchDocsById(const std::vector<int64_t>& ids) override;
+  absl::StatusOr<std::vector<SearchHighlightRow>> SearchHighlights(
+      std::string_view match, const std::vector<int64_t>& ids) override;
+  absl::Status ScanSearchWords(const std::function<void(std::string_view)>& fn) override;
+  absl::StatusOr<int64_t> SearchGeneration() override;
 
   // WriteTxn.
   absl::Status PutNamespace(const v1::Namespace& ns) override;
@@ -100,6 +110,12 @@ class SqliteTxn final : public WriteTxn {
   absl::Status UpdateColumnEdge(int64_t id, int64_t last_seen, int64_t valid_to) override;
   absl::Status RenameDataset(std::string_view ns, std::string_view name, std::string_view new_ns,
                              std::string_view new_name) override;
+
+  // The search index (sqlite_txn_search.cc). Writes above keep it in step;
+  // the store calls FinishSearchChanges before every commit, and
+  // BuildSearchIndexIfNeeded once at open (for data older than the index).
+  absl::Status FinishSearchChanges();
+  absl::Status BuildSearchIndexIfNeeded();
 
  private:
   // Name -> row id, for resolving a document's references once.
@@ -131,7 +147,17 @@ class SqliteTxn final : public WriteTxn {
   // Fills a job's inputs, outputs and latest run from job I/O and runs.
   absl::Status LoadJobParts(int64_t job_id, v1::Job* job);
 
+  // Rewrites the search documents of a dataset and its columns (removes
+  // them when the dataset is deleted or gone), of a job, of a term.
+  absl::Status IndexDataset(int64_t dataset_id);
+  absl::Status IndexJob(int64_t job_id);
+  absl::Status IndexTerm(std::string_view name);
+  absl::Status UnindexTerm(int64_t term_id);
+  absl::Status WriteSearchDoc(const SearchDocText& doc);
+  absl::Status DeleteSearchDocs(std::string_view sql, int64_t key);
+
   SqliteDb& db_;
+  bool search_changed_ = false;  // the index changed in this transaction
 };
 
 // "what: a, b, c" naming up to the first `shown` dependents, and how many

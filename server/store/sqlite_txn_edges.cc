@@ -18,12 +18,6 @@ std::string DatasetKey(std::string_view ns, std::string_view name) {
   return Quoted(absl::StrCat(Absl(ns), ":", Absl(name)));
 }
 
-// The ids as a JSON array, bound as one parameter and unpacked by
-// json_each: one statement whatever the number of ids.
-std::string IdsJson(const std::vector<int64_t>& ids) {
-  return absl::StrCat("[", absl::StrJoin(ids, ","), "]");
-}
-
 // Columns 0..5 of every FieldInfo query, in the order ReadFieldInfo reads.
 #define CADASTRE_FIELD_INFO_COLUMNS                               \
   "f.id, f.dataset_id, n.name, d.name, f.name, f.type "           \
@@ -344,7 +338,8 @@ absl::Status SqliteTxn::RenameDataset(std::string_view ns, std::string_view name
   // I/O and edges, stay.
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.Prepare("UPDATE datasets SET namespace_id = ?, name = ? WHERE id = ?"));
-  return stmt.BindAll(*ns_id, new_name, *id).Run();
+  RETURN_IF_ERROR(stmt.BindAll(*ns_id, new_name, *id).Run());
+  return IndexDataset(*id);
 }
 
 #undef CADASTRE_FIELD_INFO_COLUMNS

@@ -301,7 +301,8 @@ absl::Status SqliteTxn::PutTerm(const v1::GlossaryTerm& term) {
       static_cast<int>(term.status()), StringsToJson(term.reviewers()),
       ToMicros(term.has_created_at(), term.created_at()),
       ToMicros(term.has_updated_at(), term.updated_at()));
-  return stmt.Run();
+  RETURN_IF_ERROR(stmt.Run());
+  return IndexTerm(term.name());
 }
 
 absl::Status SqliteTxn::DeleteTerm(std::string_view name) {
@@ -311,8 +312,11 @@ absl::Status SqliteTxn::DeleteTerm(std::string_view name) {
         DescribeDependents(absl::StrCat("glossary term ", Quoted(name), " is still used by"),
                            dependents, kDependentsShown));
   }
-  ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("DELETE FROM glossary_terms WHERE name = ?"));
-  return stmt.Bind(name).Run();
+  ASSIGN_OR_RETURN(std::optional<int64_t> id, FindId(kFindTerm, name));
+  if (!id) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("DELETE FROM glossary_terms WHERE id = ?"));
+  RETURN_IF_ERROR(stmt.Bind(*id).Run());
+  return UnindexTerm(*id);
 }
 
 }  // namespace cadastre::store

@@ -24,6 +24,7 @@
 #include "cadastre/v1/access.pb.h"
 #include "cadastre/v1/principal.pb.h"
 #include "cadastre/v1/sample.pb.h"
+#include "cadastre/v1/search.pb.h"
 
 namespace cadastre::store {
 
@@ -118,6 +119,57 @@ struct EventQuery {
   std::optional<int64_t> after;   // event_time > after
   bool ascending = false;         // by event_time, then arrival
   Page page;
+};
+
+// ---------------------------------------------------------------- search rows
+// The search index (migrations/0004_search.sql, docs/search.md) holds one
+// document per live dataset, column, job and glossary term. The store
+// writes it with the thing itself (PutDataset, RenameDataset, PutJob,
+// PutTerm, DeleteTerm); services only read it.
+
+// What filters, facets and ranking need of one matching document.
+struct SearchDocRow {
+  int64_t id = 0;
+  int kind = 0;             // cadastre.v1.SearchHit.Type
+  int64_t dataset_id = 0;   // DATASET and FIELD; 0 otherwise
+  std::string ns;
+  std::string dataset;
+  std::string domain;
+  std::string created_by;
+  std::string title;   // the name as shown: the dataset's, column's, job's or term's
+  std::optional<int64_t> updated_at;
+  std::string tags;    // newline-separated, as are owners and terms
+  std::string owners;
+  std::string terms;
+  double rank = 0;     // FTS5 bm25 with the column weights: lower is better
+  // SearchDocsByKey: 2 when the name or qualified name is the key, 1 when
+  // only the name's last segment is.
+  int exact = 0;
+};
+
+// A document whole, for showing it.
+struct SearchDoc {
+  SearchDocRow row;
+  std::string field;
+  std::string description;
+  std::string data_type;
+};
+
+struct SearchScan {
+  // An FTS5 query (the search service builds it from user words; the store
+  // never parses user text). Empty: every document, rank 0.
+  std::string match;
+  int kind = 0;       // 0: every kind
+  std::string ns;     // "": every namespace
+  std::string domain; // "": every domain
+};
+
+// One highlighted column of a document: `text` with the matched words
+// between the 0x01 and 0x02 bytes.
+struct SearchHighlightRow {
+  int64_t id = 0;
+  std::string column;  // "name", "columns", "description", "tags", "owners", "body"
+  std::string text;
 };
 
 // Reads see one consistent snapshot for the life of the transaction.
@@ -229,6 +281,24 @@ class ReadTxn {
   // used to load the in-memory graph at start.
   virtual absl::Status ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) = 0;
   virtual absl::Status ScanJobIo(const std::function<void(const JobIoRow&)>& fn) = 0;
+
+  // Search (see SearchDocRow). Calls `fn` for every document matching
+  // `scan`, best rank first; INVALID_ARGUMENT when `match` is not a valid
+  // FTS5 query.
+  virtual absl::Status ScanSearchDocs(const SearchScan& scan,
+                                      const std::function<void(const SearchDocRow&)>& fn) = 0;
+  // The documents whose name, qualified name or last name segment is `key`
+  // (lower case), rank 0.
+  virtual absl::StatusOr<std::vector<SearchDocRow>> SearchDocsByKey(std::string_view key) = 0;
+  virtual absl::StatusOr<std::vector<SearchDoc>> SearchDocsById(const std::vector<int64_t>& ids) = 0;
+  // Where `match` matched in the given documents: the columns with at least
+  // one matched word.
+  virtual absl::StatusOr<std::vector<SearchHighlightRow>> SearchHighlights(
+      std::string_view match, const std::vector<int64_t>& ids) = 0;
+  // Every distinct word of the index.
+  virtual absl::Status ScanSearchWords(const std::function<void(std::string_view)>& fn) = 0;
+  // Changes whenever the index does.
+  virtual absl::StatusOr<int64_t> SearchGeneration() = 0;
 };
 
 // A write transaction: all of its changes commit together or not at all.

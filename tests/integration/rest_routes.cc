@@ -116,6 +116,10 @@ const std::vector<RestRoute>& RestRoutes() {
        "namespace dataset field tag format"},
       {"ReportService.GetAccessReport", "GET", "/reports/access", "",
        "from to principal tag format"},
+      {"SearchService.Search", "GET", "/search/assets", "",
+       "q type namespace domain tag owner term"},
+      {"SearchService.MarquezSearch", "GET", "/search", "",
+       "q filter sort namespace"},
   };
   return *routes;
 }

@@ -36,6 +36,7 @@
 #include "cadastre/v1/lineage.pb.h"
 #include "cadastre/v1/report.pb.h"
 #include "cadastre/v1/sample.pb.h"
+#include "cadastre/v1/search.pb.h"
 #include "json_match.h"
 #include "rest_routes.h"
 #include "rpc_transport.h"
@@ -355,7 +356,8 @@ TEST(RestRouteTable, MatchesTheServices) {
         cadastre::v1::Job::descriptor()->file()->FindServiceByName("LineageService"),
         cadastre::v1::Grant::descriptor()->file()->FindServiceByName("AccessService"),
         cadastre::v1::DatasetSample::descriptor()->file()->FindServiceByName("SampleService"),
-        cadastre::v1::TraceReport::descriptor()->file()->FindServiceByName("ReportService")}) {
+        cadastre::v1::TraceReport::descriptor()->file()->FindServiceByName("ReportService"),
+        cadastre::v1::SearchHit::descriptor()->file()->FindServiceByName("SearchService")}) {
     ASSERT_NE(service, nullptr);
     for (int i = 0; i < service->method_count(); ++i) {
       rpcs.insert(service->name() + "." + service->method(i)->name());

@@ -113,7 +113,8 @@ TEST_F(SqliteStoreTest, AVersion1DatabaseIsUpgradedInPlace) {
   // Take the file back to what 0001 left.
   for (const char* table :
        {"column_edges", "job_io", "lineage_events", "runs", "jobs", "field_tag_blocks",
-        "dataset_samples", "masking_policies", "grants", "roles"}) {
+        "dataset_samples", "masking_policies", "grants", "roles", "search_vocab", "search_fts",
+        "search_docs", "search_state"}) {
     Query(std::string("DROP TABLE ") + table);
   }
   Query("ALTER TABLE datasets DROP COLUMN created_by");
@@ -123,6 +124,13 @@ TEST_F(SqliteStoreTest, AVersion1DatabaseIsUpgradedInPlace) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Open());
   EXPECT_EQ(Query("PRAGMA user_version"), std::to_string(LatestSchemaVersion()));
   EXPECT_EQ(Query("SELECT COUNT(*) FROM dataset_fields"), "1");
+  // What existed before the search index is indexed at the upgrade: the
+  // dataset and its column.
+  EXPECT_EQ(Query("SELECT group_concat(kind || ':' || title, ' ') FROM "
+                  "(SELECT kind, title FROM search_docs ORDER BY kind)"),
+            "1:t 2:a");
+  // "a" is the column, and a column name of the dataset.
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH 'a'"), "2");
   v1::Job job;
   job.set_namespace_("etl");
   job.set_name("load");

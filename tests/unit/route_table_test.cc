@@ -27,6 +27,7 @@ std::set<std::string> RouteTable() {
   AddSampleRoutes(nullptr, &router);
   AddAuditRoutes(nullptr, &router);
   AddReportRoutes(nullptr, &router);
+  AddSearchRoutes(nullptr, &router);
   std::set<std::string> out;
   for (const Route& route : router.routes()) out.insert(route.method + " " + Shape(route.pattern));
   return out;
