@@ -48,10 +48,7 @@ const NARROW = { width: 390, height: 844 };
 const enc = encodeURIComponent;
 
 const tests = [];
-// `needs: 'search'`: skipped, and said so, on a server without the search
-// route (a branch of the UI cut before the search backend landed).
-const test = (name, fn, { needs } = {}) => tests.push({ name, fn, needs });
-let hasSearch = false;
+const test = (name, fn) => tests.push({ name, fn });
 
 // ------------------------------------------------------------------ helpers
 
@@ -199,7 +196,7 @@ test('search as you type finds a dataset by a misspelt word, highlighted, by key
   assert.match(focused ?? '', /^#\/(dataset|glossary|job)\//);
   await page.keyboard.press('Enter');
   await page.waitForFunction((href) => location.hash === href, focused);
-}, { needs: 'search' });
+});
 
 test('facets narrow the results, and the filter can be removed', async (t) => {
   const page = await openPage(t);
@@ -220,14 +217,14 @@ test('facets narrow the results, and the filter can be removed', async (t) => {
   await shot(page, 'search-facets');
   await page.click('#active-filters [data-filter="domain"]');
   await page.waitForFunction(() => !document.querySelector('#active-filters [data-filter="domain"]'));
-}, { needs: 'search' });
+});
 
 test('a dataset hidden from a scoped analyst never shows, while an unscoped auditor finds it', async (t) => {
   const page = await openPage(t);
   t.expectConsole(/status of 404/);
-  await signIn(page, tokens.ana, hasSearch ? '#/search?q=credit%20scores' : '#/glossary');
-  if (hasSearch) await page.waitForSelector('#search-status:has-text("result")');
-  for (const q of hasSearch ? ['credit scores', 'customer', 'ledger'] : []) {
+  await signIn(page, tokens.ana, '#/search?q=credit%20scores');
+  await page.waitForSelector('#search-status:has-text("result")');
+  for (const q of ['credit scores', 'customer', 'ledger']) {
     await page.fill('#search-input', q);
     await page.waitForFunction((text) => new URLSearchParams(location.hash.split('?')[1]).get('q') === text &&
       !document.querySelector('#search-status').classList.contains('busy') &&
@@ -249,10 +246,8 @@ test('a dataset hidden from a scoped analyst never shows, while an unscoped audi
   const auditor = await openPage(t);
   await signIn(auditor, tokens.aud, datasetHash(FINANCE, 'ledger.customer_credit_scores'));
   await auditor.waitForSelector('#dataset-title:has-text("ledger.customer_credit_scores")');
-  if (hasSearch) {
-    await auditor.goto(`${server.base}/#/search?q=credit%20scores`);
-    await auditor.waitForSelector('#results a.result-title:has-text("customer_credit_scores")');
-  }
+  await auditor.goto(`${server.base}/#/search?q=credit%20scores`);
+  await auditor.waitForSelector('#results a.result-title:has-text("customer_credit_scores")');
 });
 
 test('dataset page: columns, owners, own and inherited classifications with their path, terms, quality, history', async (t) => {
@@ -488,16 +483,14 @@ test('auditor: personal-data inventory with a CSV download, a trace as graph and
 
 test('narrow screens: search and dataset pages fit 390 px', async (t) => {
   const page = await openPage(t, NARROW);
-  await signIn(page, tokens.ana, hasSearch ? '#/search?q=customers' : datasetHash(CRM, 'public.customers'));
-  if (hasSearch) {
-    await page.waitForSelector('#results li.result');
-    await noHorizontalOverflow(page);
-    assert.equal(await page.isVisible('#facets'), false, 'facets fold away');
-    await shot(page, 'search-narrow');
-    await page.click('.facet-toggle');
-    await page.waitForSelector('#facets.open');
-    await shot(page, 'search-narrow-filters');
-  }
+  await signIn(page, tokens.ana, '#/search?q=customers');
+  await page.waitForSelector('#results li.result');
+  await noHorizontalOverflow(page);
+  assert.equal(await page.isVisible('#facets'), false, 'facets fold away');
+  await shot(page, 'search-narrow');
+  await page.click('.facet-toggle');
+  await page.waitForSelector('#facets.open');
+  await shot(page, 'search-narrow-filters');
   await page.goto(`${server.base}/${datasetHash(CRM, 'public.customers')}`);
   await page.waitForSelector('#columns');
   await noHorizontalOverflow(page);
@@ -523,7 +516,6 @@ async function main() {
   server = new ServerProcess(args.server);
   let passed = 0;
   let failed = 0;
-  let skipped = 0;
   try {
     if (args.base) {
       server.base = args.base;
@@ -533,17 +525,9 @@ async function main() {
     }
     admin = new Api(server.base, server.token);
     tokens = await withTimeout(seed(admin, args.events), 30_000, 'seeding');
-    const probe = await fetch(`${server.base}/api/v1/search/assets?q=customer`, { headers: { Authorization: `Bearer ${server.token}` } });
-    hasSearch = probe.status !== 404;
-    if (!hasSearch) console.log('# the server has no GET /api/v1/search/assets: the search tests are skipped');
     browser = await chromium.launch({ executablePath: args.chromium, headless: true, args: ['--no-sandbox'] });
-    for (const { name, fn, needs } of tests) {
+    for (const { name, fn } of tests) {
       if (args.only && !name.includes(args.only)) continue;
-      if (needs === 'search' && !hasSearch) {
-        skipped += 1;
-        console.log(`skip - ${name} (no search backend)`);
-        continue;
-      }
       const t = {
         contexts: [], consoleErrors: [], allowed: [],
         expectConsole(pattern) { this.allowed.push(pattern); },
@@ -576,7 +560,7 @@ async function main() {
     await server.stop({ keep: args.keep || failed > 0 });
   }
   console.log(`screenshots: ${args.screenshots}`);
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
