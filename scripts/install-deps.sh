@@ -10,6 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   curl
   postgresql-15 libpq-dev
+  python3-jsonschema
 )
 
 missing=()
