@@ -10,6 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   curl
   postgresql-15 libpq-dev
+  python3-jsonschema
   chromium fonts-dejavu-core
 )
 # The web UI's libraries come from npm (`npm ci` in web/, run by the build);

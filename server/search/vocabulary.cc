@@ -38,7 +38,9 @@ std::vector<std::string> Words::Nearest(std::string_view word, int max_edits,
     return a.first != b.first ? a.first < b.first : *a.second < *b.second;
   });
   std::vector<std::string> out;
-  for (size_t i = 0; i < found.size() && i < limit; ++i) out.push_back(*found[i].second);
+  for (size_t i = 0; i < found.size() && i < limit && found[i].first == found[0].first; ++i) {
+    out.push_back(*found[i].second);
+  }
   return out;
 }
 

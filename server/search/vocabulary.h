@@ -24,8 +24,10 @@ class Words {
 
   bool Contains(std::string_view word) const;
   bool HasPrefix(std::string_view prefix) const;
-  // The nearest words within `max_edits` (see EditDistance), nearest first,
-  // then alphabetically; at most `limit`.
+  // The nearest words within `max_edits` (see EditDistance): those at the
+  // smallest distance found, alphabetically, at most `limit`. A farther
+  // word would only dilute the ranking ("custmers" means "customers", not
+  // also "customer").
   std::vector<std::string> Nearest(std::string_view word, int max_edits, size_t limit) const;
   size_t size() const { return sorted_.size(); }
 

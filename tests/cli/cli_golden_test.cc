@@ -206,6 +206,12 @@ TEST_F(CliGoldenTest, ShowColumnWithInheritedTagAndInputs) {
 
 TEST_F(CliGoldenTest, ShowTerm) { ExpectGolden("show_term", {"show", "term", "Customer"}, 0); }
 
+TEST_F(CliGoldenTest, SearchWithACorrectedWordAndFacets) {
+  ExpectGolden("search_misspelt", {"search", "custmers "}, 0);
+  ExpectGolden("search_columns_json", {"search", "email", "--type", "column", "--output", "json"}, 0);
+  ExpectGolden("search_bad_type", {"search", "email", "--type", "table"}, 1);
+}
+
 TEST_F(CliGoldenTest, LineageUpstreamTree) {
   ExpectGolden("lineage_up", {"lineage", "warehouse", "reports.domains", "--direction", "up"}, 0);
 }

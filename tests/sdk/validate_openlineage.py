@@ -5,7 +5,9 @@ usage: validate_openlineage.py PRINT_SAMPLE_EVENT_BINARY SPEC_DIR
 
 The event is checked against RunEvent of OpenLineage.json (2-0-2), and each
 facet the builder writes against its own facet schema. Schemas are resolved
-from SPEC_DIR only (no network). Exits 77 (skipped) without python3-jsonschema.
+from SPEC_DIR only (no network). Works with Debian 12's python3-jsonschema
+(4.10, RefResolver) and with newer ones (the referencing registry). Exits 77
+(skipped) without jsonschema.
 """
 import json
 import pathlib
@@ -14,10 +16,13 @@ import sys
 
 try:
     import jsonschema
-    from referencing import Registry, Resource
 except ImportError:
-    print("python3-jsonschema (with referencing) is not installed: skipped")
+    print("python3-jsonschema is not installed: skipped")
     sys.exit(77)
+try:
+    from referencing import Registry, Resource
+except ImportError:  # jsonschema < 4.18, as Debian 12 ships
+    Registry = None
 
 
 def main():
@@ -28,13 +33,18 @@ def main():
     for path in spec_dir.glob("*.json"):
         schema = json.loads(path.read_text())
         schemas[path.stem] = schema
-    registry = Registry().with_resources(
-        (s["$id"], Resource.from_contents(s)) for s in schemas.values())
+    if Registry is not None:
+        registry = Registry().with_resources(
+            (s["$id"], Resource.from_contents(s)) for s in schemas.values())
+        resolving = {"registry": registry}
+    else:
+        store = {s["$id"]: s for s in schemas.values()}
+        resolving = {"resolver": jsonschema.RefResolver("", {}, store=store)}
 
     def check(instance, file, definition, where):
         schema = {"$ref": schemas[file]["$id"] + "#/$defs/" + definition}
         validator = jsonschema.Draft202012Validator(
-            schema, registry=registry, format_checker=jsonschema.FormatChecker())
+            schema, format_checker=jsonschema.FormatChecker(), **resolving)
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.path))
         for error in errors:
             print(f"{where}/{'/'.join(map(str, error.path))}: {error.message}")

@@ -44,8 +44,9 @@ TEST(VocabularyWordsTest, KnowsWordsAndPrefixesAndFindsTheNearest) {
   EXPECT_TRUE(words.HasPrefix("emai"));
   EXPECT_TRUE(words.HasPrefix("ord"));
   EXPECT_FALSE(words.HasPrefix("orx"));
-  EXPECT_EQ(words.Nearest("custmers", 2, 5),
-            (std::vector<std::string>{"customers", "customer"}));
+  EXPECT_EQ(words.Nearest("custmers", 2, 5), (std::vector<std::string>{"customers"}));
+  EXPECT_EQ(words.Nearest("custmr", 2, 5), (std::vector<std::string>{"customer"}));
+  EXPECT_EQ(words.Nearest("emailz", 1, 5), (std::vector<std::string>{"email", "emails"}));
   EXPECT_EQ(words.Nearest("emial", 1, 5), (std::vector<std::string>{"email"}));
   EXPECT_EQ(words.Nearest("email", 1, 5), (std::vector<std::string>{"emails"}));  // not itself
   EXPECT_TRUE(words.Nearest("zzzz", 1, 5).empty());

@@ -1,8 +1,5 @@
 // The Cadastre C++ SDK: a typed client over gRPC for the whole API (the
-// Client class is in client_core.h), with the headers of every service but
-// SearchService: search.proto's SearchEntityType values (DATASET, …) share
-// C++ names with lineage.proto's Granularity, so a source file that calls
-// SearchService includes client_core.h and cadastre/v1/search.grpc.pb.h only.
+// Client class is in client_core.h), with the headers of every service.
 #pragma once
 
 #include "cadastre/client_core.h"
@@ -13,3 +10,4 @@
 #include "cadastre/v1/lineage.grpc.pb.h"
 #include "cadastre/v1/report.grpc.pb.h"
 #include "cadastre/v1/sample.grpc.pb.h"
+#include "cadastre/v1/search.grpc.pb.h"
