@@ -10,7 +10,7 @@
 // A screenshot of each page goes to --screenshots. Prints "N passed, M
 // failed" last and exits non-zero on any failure; the whole run is bounded.
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -513,6 +513,10 @@ function withTimeout(promise, ms, what) {
 
 async function main() {
   await mkdir(args.screenshots, { recursive: true });
+  // A failure's screenshots from an earlier run would mislead.
+  for (const name of await readdir(args.screenshots)) {
+    if (name.startsWith('FAILED-')) await rm(path.join(args.screenshots, name), { force: true });
+  }
   server = new ServerProcess(args.server);
   let passed = 0;
   let failed = 0;
