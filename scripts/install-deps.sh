@@ -11,7 +11,14 @@ PACKAGES=(
   curl
   postgresql-15 libpq-dev
   python3-jsonschema
+  chromium fonts-dejavu-core
 )
+# The web UI's libraries come from npm (`npm ci` in web/, run by the build);
+# the browser tests need node too. Debian's nodejs and npm, unless a node is
+# already installed (the machine image ships a newer one).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -17,6 +17,7 @@
 #include "server/catalog/proto_json.h"
 #include "server/common/status.h"
 #include "server/common/log.h"
+#include "server/web/web_ui.h"
 
 namespace cadastre::api {
 namespace {
@@ -123,6 +124,28 @@ bool IfNoneMatchHolds(const std::string& header, const std::string& etag) {
   return false;
 }
 
+// The web UI's files. Public, like /healthz: they carry no metadata, so they
+// are neither authenticated nor audited; every API call the UI makes is both.
+void ServeUi(const httplib::Request& req, httplib::Response& res) {
+  for (const auto& [name, value] : web::SecurityHeaders()) res.set_header(name, value);
+  if (req.method != "GET" && req.method != "HEAD") {
+    WriteError(res, 405, absl::UnimplementedError("only GET is allowed on the web UI's files"));
+    return;
+  }
+  const web::Asset* asset = web::FindAsset(PathOf(req));
+  if (asset == nullptr) {
+    WriteError(res, 404, absl::NotFoundError("no such file of the web UI"));
+    return;
+  }
+  res.set_header("ETag", asset->etag);
+  res.set_header("Cache-Control", std::string(asset->cache_control));
+  if (IfNoneMatchHolds(req.get_header_value("If-None-Match"), asset->etag)) {
+    res.status = 304;
+    return;
+  }
+  res.set_content(asset->content.data(), asset->content.size(), std::string(asset->content_type));
+}
+
 }  // namespace
 
 struct RestServer::Impl {
@@ -186,6 +209,10 @@ void RestServer::Impl::Handle(const httplib::Request& req, const std::string& bo
       return;
     }
     res.set_content(R"({"status":"SERVING"})", kJson);
+    return;
+  }
+  if (web::IsUiPath(path)) {
+    ServeUi(req, res);
     return;
   }
   const std::string authorization = req.get_header_value("Authorization");
