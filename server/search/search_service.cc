@@ -271,8 +271,7 @@ absl::StatusOr<SearchService::Matches> SearchService::Match(const Caller& caller
   }
 
   std::unordered_map<int64_t, bool> visible;  // by dataset id
-  std::lock_guard<std::mutex> counts_lock(counts_mu_);
-  RefreshAccessCounts();
+  const std::shared_ptr<const audit::AuditLog::DatasetCounts> counts = AccessCounts();
   for (SearchDocRow& row : unique) {
     if (!query.kinds.empty() &&
         std::find(query.kinds.begin(), query.kinds.end(), row.kind) == query.kinds.end()) {
@@ -320,7 +319,10 @@ absl::StatusOr<SearchService::Matches> SearchService::Match(const Caller& caller
     if (failed != 0) continue;
 
     Ranked ranked;
-    ranked.access_count = row.dataset_id != 0 ? AccessCount(row.ns, row.dataset) : 0;
+    if (row.dataset_id != 0) {
+      auto reads = counts->find({row.ns, row.dataset});
+      if (reads != counts->end()) ranked.access_count = reads->second;
+    }
     // bm25 is negative, lower better. The boost grows with the log of the
     // reads, so popular assets rise among similar matches without burying
     // a better one.
@@ -501,15 +503,10 @@ absl::StatusOr<v1::MarquezSearchResponse> SearchService::MarquezSearch(
   return response;
 }
 
-int64_t SearchService::AccessCount(const std::string& ns, const std::string& dataset) {
-  auto it = counts_.find({ns, dataset});
-  return it == counts_.end() ? 0 : it->second;
-}
-
-void SearchService::RefreshAccessCounts() {
-  if (access_log_ == nullptr) return;
+std::shared_ptr<const audit::AuditLog::DatasetCounts> SearchService::AccessCounts() {
+  std::lock_guard<std::mutex> lock(counts_mu_);
   const absl::Time now = clock_->Now();
-  if (now - counts_at_ < kCountsRefresh) return;
+  if (access_log_ == nullptr || now - counts_at_ < kCountsRefresh) return counts_;
   counts_at_ = now;
   // New records are added as they come; once a day the window is counted
   // again from scratch, so that reads older than it drop out.
@@ -520,15 +517,17 @@ void SearchService::RefreshAccessCounts() {
   if (!counts.ok()) {
     log::Warn("search: cannot count accesses in the audit log",
               {{"error", std::string(counts.status().message())}});
-    return;
+    return counts_;
   }
+  // A new map, not an edit of the one searches in flight are reading.
   if (full) {
-    counts_ = *std::move(counts);
     counts_full_at_ = now;
   } else {
-    for (const auto& [key, n] : *counts) counts_[key] += n;
+    for (const auto& [key, n] : *counts_) (*counts)[key] += n;
   }
+  counts_ = std::make_shared<const audit::AuditLog::DatasetCounts>(*std::move(counts));
   counts_seq_ = last_seq;
+  return counts_;
 }
 
 }  // namespace cadastre::search

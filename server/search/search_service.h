@@ -49,9 +49,8 @@ class SearchService {
   // Every match the caller may see, ranked, with facet counts.
   absl::StatusOr<Matches> Match(const Caller& caller, const Query& query);
   // Reads per dataset from the audit log, last 30 days; refreshed at most
-  // once a minute.
-  int64_t AccessCount(const std::string& ns, const std::string& dataset);
-  void RefreshAccessCounts();
+  // once a minute. Searches keep the map they got while a refresh replaces it.
+  std::shared_ptr<const audit::AuditLog::DatasetCounts> AccessCounts();
 
   store::Store* store_;
   const policy::Authorizer* authorizer_;
@@ -59,8 +58,9 @@ class SearchService {
   Vocabulary vocabulary_;
   const audit::AuditLog* access_log_ = nullptr;
 
-  std::mutex counts_mu_;
-  audit::AuditLog::DatasetCounts counts_;  // guarded by counts_mu_
+  std::mutex counts_mu_;  // guards the four below
+  std::shared_ptr<const audit::AuditLog::DatasetCounts> counts_ =
+      std::make_shared<const audit::AuditLog::DatasetCounts>();
   int64_t counts_seq_ = 0;
   absl::Time counts_at_ = absl::InfinitePast();
   absl::Time counts_full_at_ = absl::InfinitePast();
