@@ -397,9 +397,12 @@ absl::StatusOr<v1::SearchResponse> SearchService::Search(const Caller& caller,
 
   // Corrections name only words of the hits shown: the vocabulary is the
   // whole index's, and a word only a hidden dataset holds must not leak.
+  std::unordered_map<int64_t, std::set<std::string>> marked_words;  // by document
   std::set<std::string> shown_words;
   for (const Ranked* ranked : page) {
-    for (std::string word : MarkedWords(highlights[ranked->row.id])) shown_words.insert(std::move(word));
+    const std::set<std::string>& words = marked_words[ranked->row.id] =
+        MarkedWords(highlights[ranked->row.id]);
+    shown_words.insert(words.begin(), words.end());
   }
   for (const auto& [word, nearest] : matches.expression.corrected) {
     for (const std::string& candidate : nearest) {
@@ -437,7 +440,7 @@ absl::StatusOr<v1::SearchResponse> SearchService::Search(const Caller& caller,
     if (row.exact > 0) {
       hit->set_match("exact");
     } else if (matches.expression.corrected.empty() ||
-               MatchedOwnWord(MarkedWords(marked), matches.expression)) {
+               MatchedOwnWord(marked_words[row.id], matches.expression)) {
       hit->set_match("text");
     } else {
       hit->set_match("fuzzy");

@@ -221,12 +221,9 @@ absl::Status SqliteTxn::IndexDataset(int64_t dataset_id) {
   RETURN_IF_ERROR(WriteSearchDoc(dataset));
   for (const SearchDocText& field : fields) RETURN_IF_ERROR(WriteSearchDoc(field));
   // Columns the dataset no longer has.
-  ASSIGN_OR_RETURN(Statement stale,
-                   db_.Prepare("DELETE FROM search_docs WHERE dataset_id = ?1 AND kind = 2 AND "
-                               "ref_id NOT IN (SELECT id FROM dataset_fields WHERE dataset_id = ?1)"));
-  RETURN_IF_ERROR(stale.Bind(dataset_id).Run());
-  if (db_.Changes() > 0) search_changed_ = true;
-  return absl::OkStatus();
+  return DeleteSearchDocs("DELETE FROM search_docs WHERE dataset_id = ?1 AND kind = 2 AND "
+                          "ref_id NOT IN (SELECT id FROM dataset_fields WHERE dataset_id = ?1)",
+                          dataset_id);
 }
 
 absl::Status SqliteTxn::IndexJob(int64_t job_id) {
