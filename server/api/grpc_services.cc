@@ -54,4 +54,21 @@ grpc::Status GrpcCall::Run(grpc::ServerContext* context, std::string_view method
   return ToGrpcStatus(status);
 }
 
+grpc::Status GrpcSyncService::WatchChanges(grpc::ServerContext* context,
+                                           const v1::WatchChangesRequest* request,
+                                           grpc::ServerWriter<v1::Change>* writer) {
+  return call_.Run(context, "SyncService.WatchChanges", [&](const policy::Caller& caller) {
+    NoteResource(*request, &caller.audit);
+    int64_t sent = 0;
+    return service_->WatchChanges(
+        caller, *request,
+        [&](const v1::Change& change) {
+          sent += static_cast<int64_t>(change.ByteSizeLong());
+          caller.audit.result_size = sent;
+          return writer->Write(change);
+        },
+        [&] { return context->IsCancelled(); });
+  });
+}
+
 }  // namespace cadastre::api

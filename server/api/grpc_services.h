@@ -13,6 +13,7 @@
 #include "cadastre/v1/report.grpc.pb.h"
 #include "cadastre/v1/search.grpc.pb.h"
 #include "cadastre/v1/sample.grpc.pb.h"
+#include "cadastre/v1/sync.grpc.pb.h"
 #include "server/api/dispatcher.h"
 #include "server/access/access_service.h"
 #include "server/audit/audit_service.h"
@@ -22,6 +23,7 @@
 #include "server/lineage/lineage_service.h"
 #include "server/report/report_service.h"
 #include "server/search/search_service.h"
+#include "server/sync/sync_service.h"
 
 namespace cadastre::api {
 
@@ -224,6 +226,28 @@ class GrpcSearchService final : public v1::SearchService::Service {
 
  private:
   search::SearchService* service_;
+  GrpcCall call_;
+};
+
+class GrpcSyncService final : public v1::SyncService::Service {
+ public:
+  using ServiceImpl = sync::SyncService;
+  GrpcSyncService(sync::SyncService* service, const Dispatcher* dispatcher)
+      : service_(service), call_(dispatcher) {}
+
+  CADASTRE_GRPC_METHOD(SyncService, Import, ImportRequest, ImportResponse)
+  CADASTRE_GRPC_METHOD(SyncService, ListChanges, ListChangesRequest, ListChangesResponse)
+  grpc::Status Export(grpc::ServerContext* context, const v1::ExportRequest* request,
+                      google::protobuf::Struct* response) override {
+    return call_(context, "SyncService.Export", service_, &ServiceImpl::Export, *request, response);
+  }
+  // Streams until the client cancels or its deadline passes; audited once,
+  // when the stream ends.
+  grpc::Status WatchChanges(grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+                            grpc::ServerWriter<v1::Change>* writer) override;
+
+ private:
+  sync::SyncService* service_;
   GrpcCall call_;
 };
 

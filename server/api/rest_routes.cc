@@ -32,7 +32,12 @@ absl::Status SetScalar(const FieldDescriptor* field, const std::string& value,
                        google::protobuf::Message* message) {
   const auto* reflection = message->GetReflection();
   if (field->is_repeated()) {
-    return InvalidField(field->json_name(), "cannot be given as a query parameter");
+    // A list of strings is a parameter given once per value.
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+      return InvalidField(field->json_name(), "cannot be given as a query parameter");
+    }
+    reflection->AddString(message, field, value);
+    return absl::OkStatus();
   }
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
@@ -293,6 +298,14 @@ void AddSearchRoutes(search::SearchService* s, Router* router) {
   router->Add(Route{"GET", "/api/v1/search", "SearchService.MarquezSearch",
                     Bind(s, &S::MarquezSearch)});
   router->Add(Route{"GET", "/api/v1/search/assets", "SearchService.Search", Bind(s, &S::Search)});
+}
+
+void AddSyncRoutes(sync::SyncService* s, Router* router) {
+  using S = sync::SyncService;
+  router->Add(Route{"POST", "/api/v1/sync/import", "SyncService.Import",
+                    Bind(s, &S::Import, "document")});
+  router->Add(Route{"GET", "/api/v1/sync/export", "SyncService.Export", Bind(s, &S::Export)});
+  router->Add(Route{"GET", "/api/v1/changes", "SyncService.ListChanges", Bind(s, &S::ListChanges)});
 }
 
 }  // namespace cadastre::api

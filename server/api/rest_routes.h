@@ -12,6 +12,7 @@
 #include "server/lineage/lineage_service.h"
 #include "server/report/report_service.h"
 #include "server/search/search_service.h"
+#include "server/sync/sync_service.h"
 
 namespace cadastre::api {
 
@@ -37,6 +38,9 @@ void AddReportRoutes(report::ReportService* reports, Router* router);
 
 // Adds search: Cadastre's (facets, highlights) and Marquez's.
 void AddSearchRoutes(search::SearchService* search, Router* router);
+
+// Adds sync: the document's import and export, and the change feed.
+void AddSyncRoutes(sync::SyncService* sync, Router* router);
 
 // Fills `request` from a REST request: path parameters into the fields of
 // the same name, the body (JSON) into `body_field` (a message field; the

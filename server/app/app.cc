@@ -34,6 +34,7 @@
 #include "server/policy/tls_files.h"
 #include "server/report/report_service.h"
 #include "server/search/search_service.h"
+#include "server/sync/sync_service.h"
 #include "server/store/sqlite_store.h"
 
 namespace cadastre {
@@ -85,6 +86,7 @@ struct App::Impl {
   std::unique_ptr<catalog::SampleService> samples;
   std::unique_ptr<report::ReportService> reports;
   std::unique_ptr<search::SearchService> search;
+  std::unique_ptr<sync::SyncService> sync;
   std::unique_ptr<api::Metrics> metrics;
   std::unique_ptr<audit::AuditLog> audit_log;  // outlives the transports
   std::unique_ptr<audit::AuditService> audit;
@@ -98,6 +100,7 @@ struct App::Impl {
   std::unique_ptr<api::GrpcAuditService> grpc_audit;
   std::unique_ptr<api::GrpcReportService> grpc_reports;
   std::unique_ptr<api::GrpcSearchService> grpc_search;
+  std::unique_ptr<api::GrpcSyncService> grpc_sync;
   std::unique_ptr<api::GrpcReflectionService> grpc_reflection;
   std::unique_ptr<grpc::Server> grpc_server;
   std::unique_ptr<api::RestServer> rest_server;
@@ -181,6 +184,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   impl->search = std::make_unique<search::SearchService>(impl->store.get(), impl->authorizer.get(),
                                                          &impl->clock);
   impl->search->set_access_log(impl->audit_log.get());
+  impl->sync = std::make_unique<sync::SyncService>(impl->store.get(), impl->lineage.get(),
+                                                   impl->authorizer.get(), &impl->clock);
   impl->dispatcher = std::make_unique<api::Dispatcher>(
       impl->authenticator.get(), impl->authorizer.get(),
       config.benchmark_without_audit ? nullptr : impl->audit_log.get(), impl->metrics.get(),
@@ -192,6 +197,7 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   api::AddAuditRoutes(impl->audit.get(), &impl->router);
   api::AddReportRoutes(impl->reports.get(), &impl->router);
   api::AddSearchRoutes(impl->search.get(), &impl->router);
+  api::AddSyncRoutes(impl->sync.get(), &impl->router);
 
   // gRPC: the services, health checking and (authenticated) reflection.
   impl->grpc_catalog =
@@ -223,6 +229,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
   impl->grpc_search =
       std::make_unique<api::GrpcSearchService>(impl->search.get(), impl->dispatcher.get());
   builder.RegisterService(impl->grpc_search.get());
+  impl->grpc_sync = std::make_unique<api::GrpcSyncService>(impl->sync.get(), impl->dispatcher.get());
+  builder.RegisterService(impl->grpc_sync.get());
   impl->grpc_reflection = std::make_unique<api::GrpcReflectionService>(
       impl->dispatcher.get(),
       std::vector<std::string>{
@@ -231,7 +239,8 @@ absl::StatusOr<std::unique_ptr<App>> App::Start(const Config& config) {
           cadastre::v1::SampleService::service_full_name(),
           cadastre::v1::AuditService::service_full_name(),
           cadastre::v1::ReportService::service_full_name(),
-          cadastre::v1::SearchService::service_full_name(), "grpc.health.v1.Health",
+          cadastre::v1::SearchService::service_full_name(),
+          cadastre::v1::SyncService::service_full_name(), "grpc.health.v1.Health",
           grpc::reflection::v1alpha::ServerReflection::service_full_name()});
   builder.RegisterService(impl->grpc_reflection.get());
   impl->grpc_server = builder.BuildAndStart();

@@ -9,6 +9,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "server/catalog/dataset_access.h"
 #include "server/catalog/dataset_writes.h"
+#include "server/catalog/entity_writes.h"
 #include "server/catalog/validation.h"
 #include "server/catalog/versioning.h"
 #include "server/common/status.h"
@@ -17,108 +18,6 @@ namespace cadastre::catalog {
 namespace {
 
 using policy::Resource;
-
-// Removes repeated entries, keeping the first occurrence's position.
-void Dedupe(google::protobuf::RepeatedPtrField<std::string>* values) {
-  std::set<std::string> seen;
-  auto end = std::remove_if(values->begin(), values->end(),
-                            [&](const std::string& v) { return !seen.insert(v).second; });
-  values->erase(end, values->end());
-}
-
-absl::Status ValidateTags(const std::string& prefix,
-                          google::protobuf::RepeatedPtrField<std::string>* tags) {
-  for (int i = 0; i < tags->size(); i++) {
-    RETURN_IF_ERROR(ValidateTagName(absl::StrCat(prefix, "[", i, "]"), tags->Get(i)));
-  }
-  Dedupe(tags);
-  return absl::OkStatus();
-}
-
-// The dataset a PUT asks for, validated and with defaults applied.
-absl::StatusOr<v1::Dataset> DatasetFromRequest(const v1::PutDatasetRequest& request) {
-  RETURN_IF_ERROR(ValidateName("namespace", request.namespace_()));
-  RETURN_IF_ERROR(ValidateName("name", request.name()));
-  v1::Dataset out = request.dataset();
-  out.clear_id();
-  out.clear_created_at();
-  out.clear_updated_at();
-  out.clear_last_modified_at();
-  out.clear_current_version();
-  out.clear_run_id();
-  out.clear_schema_location();
-  out.set_deleted(false);
-  out.set_namespace_(request.namespace_());
-  out.set_name(request.name());
-
-  if (!v1::DatasetType_IsValid(out.type())) return InvalidField("type", "unknown dataset type");
-  if (out.type() == v1::DATASET_TYPE_UNSPECIFIED) out.set_type(v1::DB_TABLE);
-  for (auto [field, value] : {std::pair{"physicalName", &out.physical_name()},
-                              std::pair{"sourceName", &out.source_name()},
-                              std::pair{"displayName", &out.display_name()},
-                              std::pair{"domain", &out.domain()},
-                              std::pair{"updateFrequency", &out.update_frequency()}}) {
-    if (value->size() > kMaxNameBytes) {
-      return InvalidField(field, absl::StrCat("must be at most ", kMaxNameBytes, " bytes"));
-    }
-    RETURN_IF_ERROR(ValidateText(field, *value));
-  }
-  RETURN_IF_ERROR(ValidateText("description", out.description()));
-  RETURN_IF_ERROR(ValidateTags("tags", out.mutable_tags()));
-
-  std::set<std::string> names;
-  for (int i = 0; i < out.fields_size(); i++) {
-    v1::Field* field = out.mutable_fields(i);
-    const std::string path = absl::StrCat("fields[", i, "]");
-    RETURN_IF_ERROR(ValidateName(path + ".name", field->name()));
-    if (!names.insert(field->name()).second) {
-      return InvalidField(path + ".name", absl::StrCat("duplicate field '", field->name(), "'"));
-    }
-    if (field->type().size() > kMaxNameBytes) {
-      return InvalidField(path + ".type", absl::StrCat("must be at most ", kMaxNameBytes, " bytes"));
-    }
-    RETURN_IF_ERROR(ValidateText(path + ".type", field->type()));
-    RETURN_IF_ERROR(ValidateText(path + ".description", field->description()));
-    if (field->ordinal_position() < 0) {
-      return InvalidField(path + ".ordinalPosition", "must not be negative");
-    }
-    if (field->ordinal_position() == 0) field->set_ordinal_position(i + 1);
-    RETURN_IF_ERROR(ValidateTags(path + ".tags", field->mutable_tags()));
-    RETURN_IF_ERROR(ValidateTags(path + ".blockedTags", field->mutable_blocked_tags()));
-    for (int t = 0; t < field->glossary_terms_size(); t++) {
-      RETURN_IF_ERROR(
-          ValidateName(absl::StrCat(path, ".glossaryTerms[", t, "]"), field->glossary_terms(t)));
-    }
-    Dedupe(field->mutable_glossary_terms());
-  }
-  std::stable_sort(out.mutable_fields()->begin(), out.mutable_fields()->end(),
-                   [](const v1::Field& a, const v1::Field& b) {
-                     return a.ordinal_position() < b.ordinal_position();
-                   });
-
-  std::set<std::pair<std::string, int>> owners;
-  google::protobuf::RepeatedPtrField<v1::Owner> kept;
-  for (int i = 0; i < out.owners_size(); i++) {
-    v1::Owner owner = out.owners(i);
-    const std::string path = absl::StrCat("owners[", i, "]");
-    RETURN_IF_ERROR(ValidateName(path + ".name", owner.name()));
-    if (!v1::OwnerType_IsValid(owner.type())) return InvalidField(path + ".type", "unknown owner type");
-    if (!v1::OwnershipRole_IsValid(owner.role())) return InvalidField(path + ".role", "unknown role");
-    if (owner.type() == v1::OWNER_TYPE_UNSPECIFIED) owner.set_type(v1::USER);
-    if (owner.role() == v1::OWNERSHIP_ROLE_UNSPECIFIED) owner.set_role(v1::OWNER);
-    if (owners.insert({owner.name(), owner.role()}).second) *kept.Add() = std::move(owner);
-  }
-  out.mutable_owners()->Swap(&kept);
-
-  for (const auto& [key, value] : out.custom_properties()) {
-    if (key.empty() || key.size() > kMaxTagBytes) {
-      return InvalidField("customProperties",
-                          absl::StrCat("keys must be 1 to ", kMaxTagBytes, " bytes"));
-    }
-    RETURN_IF_ERROR(ValidateText(absl::StrCat("customProperties.", key), value));
-  }
-  return out;
-}
 
 v1::DatasetVersion ToDatasetVersion(const v1::EntityVersion& version, std::string_view ns,
                                     std::string_view name) {
@@ -171,7 +70,6 @@ absl::StatusOr<v1::Namespace> CatalogService::PutNamespace(const Caller& caller,
   RETURN_IF_ERROR(ValidateText("ownerName", request.namespace_().owner_name()));
   v1::Namespace result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
-    const absl::Time now = clock_->Now();
     auto existing = txn.GetNamespace(request.name());
     if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
     if (existing.ok() && !existing->is_hidden()) {
@@ -184,24 +82,9 @@ absl::StatusOr<v1::Namespace> CatalogService::PutNamespace(const Caller& caller,
     next.set_name(request.name());
     next.set_owner_name(request.namespace_().owner_name());
     next.set_description(request.namespace_().description());
-    std::string operation = "CREATE";
-    v1::Namespace before;
-    if (existing.ok()) {
-      before = *existing;
-      before.clear_created_at();
-      before.clear_updated_at();
-      operation = existing->is_hidden() ? "RESTORE" : "UPDATE";
-    }
-    ASSIGN_OR_RETURN(int64_t version,
-                     RecordVersion(txn, caller, now, kNamespaceEntity, request.name(), operation,
-                                   existing.ok() ? &before : nullptr, next));
-    if (version == 0) {
-      result = *existing;
-      return absl::OkStatus();
-    }
-    *next.mutable_created_at() = existing.ok() ? existing->created_at() : TimeToProto(now);
-    *next.mutable_updated_at() = TimeToProto(now);
-    RETURN_IF_ERROR(txn.PutNamespace(next));
+    RETURN_IF_ERROR(SaveNamespace(txn, caller, clock_->Now(), existing.ok() ? &*existing : nullptr,
+                                  next)
+                        .status());
     ASSIGN_OR_RETURN(result, txn.GetNamespace(request.name()));
     return absl::OkStatus();
   }));

@@ -11,6 +11,8 @@
 // unset oneof members left out. The well-known types the API uses
 // (Timestamp, Duration, Struct, Value, ListValue, the wrappers) are written
 // in their JSON form; any other (Any, FieldMask, Empty) is left to protobuf.
+#include <algorithm>
+#include <vector>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -175,6 +177,25 @@ void AppendMapKey(std::string& out, const Message& entry, const FieldDescriptor*
   }
 }
 
+// The entries of a map field ordered by key, so that the same map always
+// prints the same text (a map's own order is unspecified).
+std::vector<const Message*> SortedEntries(const Message& message, const FieldDescriptor* map) {
+  const Reflection* r = message.GetReflection();
+  const FieldDescriptor* key = map->message_type()->map_key();
+  std::vector<std::pair<std::string, const Message*>> keyed;
+  for (int j = 0; j < r->FieldSize(message, map); j++) {
+    const Message& entry = r->GetRepeatedMessage(message, map, j);
+    std::string text;
+    AppendMapKey(text, entry, key);
+    keyed.push_back({std::move(text), &entry});
+  }
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const Message*> entries;
+  for (const auto& [text, entry] : keyed) entries.push_back(entry);
+  return entries;
+}
+
 // Whether the mapping prints `field` of `message`: every field that is
 // set, and with defaults printed every singular scalar outside a oneof
 // (and outside proto3 `optional`) and every list and map.
@@ -206,10 +227,11 @@ void AppendFields(std::string& out, const Message& message) {
       const FieldDescriptor* key = field->message_type()->map_key();
       const FieldDescriptor* value = field->message_type()->map_value();
       out.push_back('{');
-      const int size = r->FieldSize(message, field);
-      for (int j = 0; j < size; j++) {
-        const Message& entry = r->GetRepeatedMessage(message, field, j);
-        if (j > 0) out.push_back(',');
+      bool first_entry = true;
+      for (const Message* entry_ptr : SortedEntries(message, field)) {
+        const Message& entry = *entry_ptr;
+        if (!first_entry) out.push_back(',');
+        first_entry = false;
         AppendMapKey(out, entry, key);
         out.push_back(':');
         AppendValue(out, entry, value, -1);
@@ -278,10 +300,9 @@ void AppendMessage(std::string& out, const Message& message) {
     const FieldDescriptor* value = fields->message_type()->map_value();
     const FieldDescriptor* key = fields->message_type()->map_key();
     out.push_back('{');
-    const int size = r->FieldSize(message, fields);
     bool first = true;
-    for (int j = 0; j < size; j++) {
-      const Message& entry = r->GetRepeatedMessage(message, fields, j);
+    for (const Message* entry_ptr : SortedEntries(message, fields)) {
+      const Message& entry = *entry_ptr;
       const Message& item = entry.GetReflection()->GetMessage(entry, value);
       if (!HasKind(item)) continue;  // protobuf leaves out a Value that is nothing
       if (!first) out.push_back(',');

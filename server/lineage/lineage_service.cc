@@ -109,6 +109,18 @@ void LineageService::ApplyToGraphs(const GraphChanges& changes) {
   for (const store::JobIoRow& row : changes.job_io) AddJobIo(*current, row);
 }
 
+absl::Status LineageService::WriteLineage(
+    const std::function<absl::Status(store::WriteTxn&, GraphChanges&)>& fn) {
+  GraphChanges changes;
+  std::lock_guard<std::mutex> lock(ingest_mu_);
+  RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
+    changes = GraphChanges();  // a retried transaction starts afresh
+    return fn(txn, changes);
+  }));
+  ApplyToGraphs(changes);
+  return absl::OkStatus();
+}
+
 void LineageService::FieldsRemoved(const std::vector<int64_t>& field_ids) {
   // The store dropped the removed columns' edges with them. Columns are
   // rarely removed, so the graphs are rebuilt rather than patched.

@@ -5,6 +5,7 @@
 // writes; the transports only translate.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -63,6 +64,18 @@ class LineageService final : public catalog::DatasetHooks {
   std::shared_ptr<const Graph> ColumnGraph() const;
   std::shared_ptr<const Graph> DatasetGraph() const;
 
+  // Column edges and job I/O rows a write inserted or updated.
+  struct GraphChanges {
+    std::vector<store::ColumnEdgeRow> column_edges;
+    std::vector<store::JobIoRow> job_io;
+  };
+  // Runs `fn` in one write transaction in which it may also write column
+  // edges and job I/O rows, listing them in `changes`; once the transaction
+  // commits they enter the graphs, in commit order with ingestion. (How
+  // sync writes lineage with the rest of an import.)
+  absl::Status WriteLineage(
+      const std::function<absl::Status(store::WriteTxn&, GraphChanges& changes)>& fn);
+
   // catalog::DatasetHooks: inherited classifications and column lineage
   // on every dataset read; removed columns leave the graph.
   absl::Status Decorate(store::ReadTxn& txn, const Caller& caller, v1::Dataset& dataset) override;
@@ -85,11 +98,6 @@ class LineageService final : public catalog::DatasetHooks {
   // a rebuild (after columns were removed) swaps in new ones.
   std::shared_ptr<Graphs> graphs() const;
   absl::StatusOr<std::shared_ptr<Graphs>> BuildGraphs() const;
-
-  struct GraphChanges {
-    std::vector<store::ColumnEdgeRow> column_edges;  // inserted or updated
-    std::vector<store::JobIoRow> job_io;
-  };
 
   absl::StatusOr<v1::Dataset> SetBlock(const Caller& caller, const v1::BlockPropagationRequest& request,
                                        bool blocked);

@@ -111,6 +111,13 @@ class SqliteTxn final : public WriteTxn {
   absl::Status RenameDataset(std::string_view ns, std::string_view name, std::string_view new_ns,
                              std::string_view new_name) override;
 
+  // Sync (sqlite_txn_sync.cc).
+  absl::StatusOr<std::vector<ExternalIdRow>> ListExternalIds(std::string_view system,
+                                                             std::string_view entity_type) override;
+  absl::StatusOr<std::vector<ChangeRow>> VersionsAfter(int64_t after_seq, int limit) override;
+  absl::Status PutExternalId(const ExternalIdRow& row) override;
+  absl::Status DeleteExternalIds(std::string_view entity_type, std::string_view entity_key) override;
+
   // The search index (sqlite_txn_search.cc). Writes above keep it in step;
   // the store calls FinishSearchChanges before every commit, and
   // BuildSearchIndexIfNeeded once at open (for data older than the index).

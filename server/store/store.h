@@ -121,6 +121,22 @@ struct EventQuery {
   Page page;
 };
 
+// ------------------------------------------------------------------ sync rows
+
+// The id another catalog (`system`) gives one of Cadastre's entities.
+struct ExternalIdRow {
+  std::string system;
+  std::string entity_type;  // as in EntityVersion.entity_type
+  std::string external_id;
+  std::string entity_key;   // as in EntityVersion.entity_key
+};
+
+// One entity version with its place in commit order (the change feed).
+struct ChangeRow {
+  int64_t seq = 0;  // increases with every version appended
+  v1::EntityVersion version;
+};
+
 // ---------------------------------------------------------------- search rows
 // The search index (migrations/0004_search.sql, docs/search.md) holds one
 // document per live dataset, column, job and glossary term. The store
@@ -242,6 +258,14 @@ class ReadTxn {
   // (namespace, name).
   virtual absl::StatusOr<std::vector<DatasetInfo>> DatasetInfos(std::string_view ns) = 0;
 
+  // ---- sync
+  // Every binding of `system` for entities of `entity_type`, by external id.
+  virtual absl::StatusOr<std::vector<ExternalIdRow>> ListExternalIds(
+      std::string_view system, std::string_view entity_type) = 0;
+  // Versions of every entity appended after `after_seq` (0: from the
+  // first), in commit order, at most `limit`.
+  virtual absl::StatusOr<std::vector<ChangeRow>> VersionsAfter(int64_t after_seq, int limit) = 0;
+
   // ---- lineage
   // Row ids of a dataset's fields by name; NOT_FOUND when the dataset does
   // not exist (deleted ones included).
@@ -347,6 +371,14 @@ class WriteTxn : public ReadTxn {
   virtual absl::Status DeleteMaskingPolicy(std::string_view name) = 0;
   // Replaces the dataset's sample.
   virtual absl::Status PutSample(int64_t dataset_id, const v1::DatasetSample& sample) = 0;
+
+  // ---- sync
+  // Binds the external id to the entity, replacing any other binding of
+  // that id or of that entity within (system, entity_type).
+  virtual absl::Status PutExternalId(const ExternalIdRow& row) = 0;
+  // Drops the entity's binding in every system.
+  virtual absl::Status DeleteExternalIds(std::string_view entity_type,
+                                         std::string_view entity_key) = 0;
 
   // ---- lineage
   // Stores a raw event; answers false (and stores nothing) when an event
