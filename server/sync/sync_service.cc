@@ -127,6 +127,7 @@ class Importer {
     result->set_key(key);
     result->set_action(Action::FAILED);
     result->set_error(std::string(error.message()));
+    result->set_field(FieldOf(error).value_or(record));
     result->set_error_code(absl::StatusCodeToString(error.code()));
   }
 
@@ -282,9 +283,9 @@ class Importer {
       v1::GlossaryTerm old;
       if (p.before) old = catalog::ComparableTerm(*p.before);
       FieldChanges changes = catalog::Diff(p.before ? &old : nullptr, catalog::ComparableTerm(after));
-      Done(p.record.path, "glossaryTerm", p.record.name,
-           !p.before ? Action::CREATED : changes.empty() ? Action::UNCHANGED : Action::UPDATED,
-           std::move(changes));
+      const auto action =
+          !p.before ? Action::CREATED : changes.empty() ? Action::UNCHANGED : Action::UPDATED;
+      Done(p.record.path, "glossaryTerm", p.record.name, action, std::move(changes));
       if (!p.record.external_id.empty()) {
         RETURN_IF_ERROR(Bind(catalog::kTermEntity, p.record.external_id, p.record.name, name_of));
       }
@@ -451,9 +452,8 @@ class Importer {
                                            &removed_fields_)
                           .status());
     }
-    Done(record.path, "dataset", key,
-         !before ? Action::CREATED : changes.empty() ? Action::UNCHANGED : Action::UPDATED,
-         std::move(changes));
+    const auto action = !before ? Action::CREATED : changes.empty() ? Action::UNCHANGED : Action::UPDATED;
+    Done(record.path, "dataset", key, action, std::move(changes));
     if (!record.external_id.empty()) {
       RETURN_IF_ERROR(Bind(catalog::kDatasetEntity, record.external_id,
                            catalog::DatasetKey(record.ns, record.name), dataset_key_of_));
@@ -785,7 +785,7 @@ absl::Status Refused(const v1::ImportResponse& response) {
   int shown = 0;
   for (const v1::SyncRecordResult& result : response.results()) {
     if (result.action() != Action::FAILED) continue;
-    if (first_field.empty()) first_field = result.record().empty() ? result.key() : result.record();
+    if (first_field.empty()) first_field = result.field();
     if (shown++ < 10) absl::StrAppend(&listed, "; ", result.error());
   }
   return WithField(absl::InvalidArgumentError(absl::StrCat(

@@ -120,6 +120,10 @@ const std::vector<RestRoute>& RestRoutes() {
        "q type namespace domain tag owner term"},
       {"SearchService.MarquezSearch", "GET", "/search", "",
        "q filter sort namespace"},
+      {"SyncService.Import", "POST", "/sync/import", "document", "mode dryRun onError missing"},
+      {"SyncService.Export", "GET", "/sync/export", "",
+       "namespace externalSystem includeGlossary includeLineage"},
+      {"SyncService.ListChanges", "GET", "/changes", "", "cursor"},
   };
   return *routes;
 }

@@ -28,6 +28,7 @@ std::set<std::string> RouteTable() {
   AddAuditRoutes(nullptr, &router);
   AddReportRoutes(nullptr, &router);
   AddSearchRoutes(nullptr, &router);
+  AddSyncRoutes(nullptr, &router);
   std::set<std::string> out;
   for (const Route& route : router.routes()) out.insert(route.method + " " + Shape(route.pattern));
   return out;
