@@ -116,6 +116,34 @@ class Progress {
   std::thread ticker_;
 };
 
+// The message as JSON in a stable text: protobuf prints a Struct's keys (a
+// change's snapshot, before and after) in hash order, so those objects are
+// printed with sorted keys; the message's own fields keep their order.
+std::string StableJson(const google::protobuf::Message& message, bool pretty) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  std::string text;
+  (void)google::protobuf::util::MessageToJsonString(message, &text, options);
+  nlohmann::ordered_json json = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (json.is_discarded()) return text;
+  std::function<void(nlohmann::ordered_json&)> sort_structs = [&](nlohmann::ordered_json& node) {
+    if (node.is_array()) {
+      for (auto& item : node) sort_structs(item);
+    } else if (node.is_object()) {
+      for (auto& [key, value] : node.items()) {
+        if (key == "snapshot" || key == "before" || key == "after") {
+          value = nlohmann::ordered_json(Json(value));  // nlohmann::json keeps keys sorted
+        } else {
+          sort_structs(value);
+        }
+      }
+    }
+  };
+  sort_structs(json);
+  return pretty ? json.dump(1, ' ', false, Json::error_handler_t::replace)
+                : json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string ValueText(const google::protobuf::Value& value) {
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(value, &json);
@@ -207,7 +235,7 @@ absl::Status Import(Context& context, const ImportArgs& args) {
 
   std::ostream& out = *context.out;
   if (context.format() == Format::kJson) {
-    PrintJson(out, *response);
+    out << StableJson(*response, /*pretty=*/true) << "\n";
   } else {
     const Style& style = context.out_style;
     const std::string mode = absl::AsciiStrToUpper(args.mode);
@@ -288,11 +316,7 @@ class ChangePrinter {
   absl::Status Print(const v1::Change& change) {
     std::ostream& out = *context_.out;
     if (context_.format() == Format::kJson) {
-      google::protobuf::util::JsonPrintOptions options;
-      options.always_print_primitive_fields = true;
-      std::string json;
-      (void)google::protobuf::util::MessageToJsonString(change, &json, options);
-      out << json << "\n";
+      out << StableJson(change, /*pretty=*/false) << "\n";
     } else if (args_.follow) {
       // No table: its widths are not known in advance. The same cells, in a line.
       std::vector<std::string> cells = Row(change);
