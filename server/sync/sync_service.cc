@@ -705,34 +705,51 @@ class Importer {
 
   absl::Status HandleMissingTerms() {
     ASSIGN_OR_RETURN(std::vector<v1::GlossaryTerm> terms, txn_.ListTerms());
-    // Children before their parents, so that a removed subtree goes whole.
-    std::reverse(terms.begin(), terms.end());
-    for (const v1::GlossaryTerm& term : terms) {
+    std::vector<v1::GlossaryTerm> left;
+    for (v1::GlossaryTerm& term : terms) {
       if (terms_in_document_.count(term.name())) continue;
       if (absl::Status s = authorizer_.Check(caller_, v1::MANAGE_GLOSSARY, Resource::Term(term.name()));
           !s.ok()) {
         Failed("", "glossaryTerm", term.name(), s);
         continue;
       }
-      ASSIGN_OR_RETURN(v1::GlossaryTerm current, txn_.GetTerm(term.name()));
-      v1::GlossaryTerm old = catalog::ComparableTerm(current);
-      if (missing_ == v1::REMOVE) {
+      if (missing_ == v1::DEPRECATE) {
+        if (term.status() == v1::DEPRECATED) continue;
+        v1::GlossaryTerm old = catalog::ComparableTerm(term);
+        v1::GlossaryTerm next = old;
+        next.set_status(v1::DEPRECATED);
+        RETURN_IF_ERROR(catalog::SaveTerm(txn_, caller_, now_, &term, next).status());
+        Done("", "glossaryTerm", term.name(), Action::DEPRECATED, catalog::Diff(&old, next));
+      } else {
+        left.push_back(std::move(term));
+      }
+    }
+    // A term still linked or referred to cannot go; one whose children go
+    // with it can, once they are gone: removed in passes until none moves.
+    for (bool progress = true; progress && !left.empty();) {
+      progress = false;
+      std::vector<v1::GlossaryTerm> still;
+      for (v1::GlossaryTerm& term : left) {
+        ASSIGN_OR_RETURN(v1::GlossaryTerm current, txn_.GetTerm(term.name()));
         absl::Status removed = catalog::RemoveTerm(txn_, caller_, now_, current);
         if (absl::IsFailedPrecondition(removed)) {
-          Failed("", "glossaryTerm", term.name(),
-                 catalog::WithoutDependents(removed, authorizer_, caller_,
-                                            absl::StrCat("glossary term '", term.name(), "'")));
+          still.push_back(std::move(term));
           continue;
         }
         RETURN_IF_ERROR(removed);
         RETURN_IF_ERROR(txn_.DeleteExternalIds(catalog::kTermEntity, term.name()));
+        v1::GlossaryTerm old = catalog::ComparableTerm(current);
         Done("", "glossaryTerm", term.name(), Action::REMOVED, catalog::Diff(&old, v1::GlossaryTerm()));
-      } else if (current.status() != v1::DEPRECATED) {
-        v1::GlossaryTerm next = old;
-        next.set_status(v1::DEPRECATED);
-        RETURN_IF_ERROR(catalog::SaveTerm(txn_, caller_, now_, &current, next).status());
-        Done("", "glossaryTerm", term.name(), Action::DEPRECATED, catalog::Diff(&old, next));
+        progress = true;
       }
+      left = std::move(still);
+    }
+    for (const v1::GlossaryTerm& term : left) {
+      ASSIGN_OR_RETURN(v1::GlossaryTerm current, txn_.GetTerm(term.name()));
+      Failed("", "glossaryTerm", term.name(),
+             catalog::WithoutDependents(catalog::RemoveTerm(txn_, caller_, now_, current),
+                                        authorizer_, caller_,
+                                        absl::StrCat("glossary term '", term.name(), "'")));
     }
     return absl::OkStatus();
   }

@@ -114,7 +114,7 @@ TEST_F(SqliteStoreTest, AVersion1DatabaseIsUpgradedInPlace) {
   for (const char* table :
        {"column_edges", "job_io", "lineage_events", "runs", "jobs", "field_tag_blocks",
         "dataset_samples", "masking_policies", "grants", "roles", "search_vocab", "search_fts",
-        "search_docs", "search_state"}) {
+        "search_docs", "search_state", "external_ids"}) {
     Query(std::string("DROP TABLE ") + table);
   }
   Query("ALTER TABLE datasets DROP COLUMN created_by");
