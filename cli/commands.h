@@ -17,6 +17,7 @@ void AddLineageCommands(CLI::App& app, Context& context);  // lineage, impact
 void AddEmitCommand(CLI::App& app, Context& context);
 void AddAuditCommands(CLI::App& app, Context& context);
 void AddPrincipalCommands(CLI::App& app, Context& context);  // principal, token
+void AddSyncCommands(CLI::App& app, Context& context);       // import, export, sync changes
 
 // Shorthands for the commands.
 template <typename Stub, typename Request, typename Response>

@@ -45,8 +45,10 @@ void AddGlobalOptions(CLI::App& app, Context& context) {
   group->add_option("--output", context.output, "table (for people) or json (the API's JSON)")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
-  group->add_option("--timeout", context.timeout_seconds, "seconds one request may take")
+  group->add_option("--timeout", context.timeout_seconds,
+                    "seconds one request may take (import and export: 600 unless given)")
       ->check(CLI::PositiveNumber)
+      ->each([&context](const std::string&) { context.timeout_set = true; })
       ->capture_default_str();
 }
 

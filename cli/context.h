@@ -22,6 +22,7 @@ struct Context {
   Overrides flags;
   std::string output = "table";  // --output
   double timeout_seconds = 30;   // --timeout: one request
+  bool timeout_set = false;      // --timeout was given (bulk commands wait longer otherwise)
   Settings settings;             // resolved after parsing
   Style out_style{false};        // for stdout
   Style err_style{false};        // for stderr

@@ -35,7 +35,8 @@ int Main(int argc, char** argv) {
   context.stderr_is_tty = isatty(STDERR_FILENO) == 1;
 
   CLI::App app{"cadastre: search the catalog, follow lineage, emit OpenLineage events, audit, "
-               "and manage principals and tokens of a Cadastre server.",
+               "manage principals and tokens, and import, export and follow changes of a "
+               "Cadastre server.",
                "cadastre"};
   app.set_version_flag("--version", "cadastre 0.1.0");
   app.require_subcommand(1);
@@ -53,6 +54,7 @@ int Main(int argc, char** argv) {
   AddEmitCommand(app, context);
   AddAuditCommands(app, context);
   AddPrincipalCommands(app, context);
+  AddSyncCommands(app, context);
 
   try {
     app.parse(argc, argv);

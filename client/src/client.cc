@@ -73,6 +73,7 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(ClientOptions options) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, static_cast<int>(options.initial_backoff.count()));
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, static_cast<int>(options.initial_backoff.count()));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options.max_backoff.count()));
+  args.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   auto channel = grpc::CreateCustomChannel(options.target, credentials, args);
   return std::unique_ptr<Client>(new Client(std::move(options), std::move(channel)));
 }
@@ -81,16 +82,34 @@ Client::Client(ClientOptions options, std::shared_ptr<grpc::Channel> channel)
     : options_(std::move(options)),
       channel_(std::move(channel)) {}
 
-absl::Status Client::WithRetries(
-    const std::function<grpc::Status(grpc::ClientContext*)>& attempt) const {
+void StreamCanceller::Cancel() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cancelled_ = true;
+  if (context_ != nullptr) context_->TryCancel();
+}
+
+bool StreamCanceller::cancelled() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return cancelled_;
+}
+
+void StreamCanceller::Attach(grpc::ClientContext* context) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  context_ = context;
+  if (context_ != nullptr && cancelled_) context_->TryCancel();
+}
+
+absl::Status Client::WithRetries(const std::function<grpc::Status(grpc::ClientContext*)>& attempt,
+                                 bool deadline, const std::function<bool()>& may_retry) const {
   thread_local std::mt19937 jitter{std::random_device{}()};
   std::chrono::milliseconds backoff = options_.initial_backoff;
   for (int tries = 1;; ++tries) {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
+    if (deadline) context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
     if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
     const grpc::Status status = attempt(&context);
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || tries >= options_.max_attempts) {
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || tries >= options_.max_attempts ||
+        (may_retry && !may_retry())) {
       return ToStatus(status, context);
     }
     // Jitter: a random wait between half the backoff and all of it; it doubles.

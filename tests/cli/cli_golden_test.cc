@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "cadastre/client.h"
 #include "server_process.h"
@@ -145,6 +146,7 @@ class CliGoldenTest : public ::testing::Test {
       }
     };
     replace(tmp_.string(), "<TMP>");
+    replace(CADASTRE_CLI_DATA_DIR, "<DATA>");
     replace(server_.token(), "<ADMIN_TOKEN>");
     replace(Target(), "127.0.0.1:<PORT>");
     replace("127.0.0.1:" + std::to_string(server_.http_port()), "127.0.0.1:<HTTP_PORT>");
@@ -286,6 +288,122 @@ TEST_F(CliGoldenTest, ExitCodes) {
   server_.Stop();
   ExpectGolden("server_down", {"show", "term", "Customer"}, 4);
   ExpectGolden("emit_server_down", {"emit", "--wait", "1", "-"}, 4, {}, kEventFile);
+}
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+std::string Data(const std::string& name) { return (fs::path(CADASTRE_CLI_DATA_DIR) / name).string(); }
+
+// A dry run changes nothing; the real run answers the same; a second run finds
+// every record unchanged (imports are idempotent).
+TEST_F(CliGoldenTest, ImportDryRunThenRealThenUnchanged) {
+  ExpectGolden("import_dry_run", {"import", Data("sync_import.json"), "--dry-run"}, 0);
+  ExpectGolden("import_dry_run_left_no_dataset", {"show", "dataset", "postgres://crm:5432", "public.orders"}, 2);
+  ExpectGolden("import", {"import", Data("sync_import.json")}, 0);
+  ExpectGolden("import_again_json", {"import", Data("sync_import.json"), "--output", "json"}, 0);
+  ExpectGolden("import_show_imported", {"show", "dataset", "postgres://crm:5432", "public.orders"}, 0);
+}
+
+TEST_F(CliGoldenTest, ImportABadRecord) {
+  ExpectGolden("import_bad_record_skip",
+               {"import", Data("sync_bad_record.json"), "--on-error", "skip", "--dry-run"}, 5);
+  ExpectGolden("import_bad_record_fail", {"import", Data("sync_bad_record.json")}, 5);
+  // FAIL changed nothing: the good record is not there either.
+  EXPECT_EQ(Run({"show", "dataset", "postgres://crm:5432", "public.invoices"}).exit_code, 2);
+  ExpectGolden("import_bad_record_skip_applies", {"import", Data("sync_bad_record.json"), "--on-error", "skip"}, 5);
+  EXPECT_EQ(Run({"show", "dataset", "postgres://crm:5432", "public.invoices"}).exit_code, 0);
+  EXPECT_EQ(Run({"show", "dataset", "postgres://crm:5432", "public.refunds"}).exit_code, 2);
+
+  std::ofstream(tmp_ / "broken.json") << "{\"formatVersion\": 1,\n \"datasets\": [\n  {\"name\": }\n]}\n";
+  ExpectGolden("import_not_json", {"import", (tmp_ / "broken.json").string()}, 5);
+  ExpectGolden("import_missing_file", {"import", (tmp_ / "absent.json").string()}, 5);
+  ExpectGolden("import_bad_mode", {"import", Data("sync_import.json"), "--mode", "merge"}, 1);
+}
+
+TEST_F(CliGoldenTest, ExportJsonThenImportIsANoOp) {
+  ExpectGolden("export_json", {"export", "--namespace", "postgres://crm:5432", "--glossary", "--lineage"}, 0);
+  const std::string file = (tmp_ / "catalog.json").string();
+  ExpectGolden("export_json_file", {"export", "--glossary", "--lineage", "-o", file}, 0);
+  // Stable: a second export is the same bytes.
+  EXPECT_EQ(Run({"export", "--glossary", "--lineage"}).out, ReadText(file));
+  ExpectGolden("export_json_reimport", {"import", file}, 0);
+  ExpectGolden("export_json_reimport_full", {"import", file, "--mode", "full", "--dry-run"}, 0);
+}
+
+TEST_F(CliGoldenTest, ExportCsvEditAndImport) {
+  ExpectGolden("export_csv", {"export", "--format", "csv"}, 0);
+  const fs::path file = tmp_ / "columns.csv";
+  ExpectGolden("export_csv_file", {"export", "--format", "csv", "-o", file.string()}, 0);
+  ExpectGolden("import_csv_unchanged", {"import", file.string()}, 0);
+
+  // A spreadsheet edit: a description with a comma, quotes and a line break,
+  // and a classification more.
+  std::string csv = ReadText(file);
+  const std::string row = "postgres://crm:5432,public.customers,email,text,Where invoices go,PII.Email,";
+  ASSERT_NE(csv.find(row), std::string::npos) << csv;
+  csv.replace(csv.find(row), row.size(),
+              "postgres://crm:5432,public.customers,email,text,\"Billing address, \"\"verified\"\"\nat sign-up\","
+              "PII.Email|Contact,");
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << csv;
+  ExpectGolden("import_csv_edited", {"import", file.string()}, 0);
+  ExpectGolden("import_csv_edited_show", {"show", "column", "postgres://crm:5432", "public.customers", "email"}, 0);
+
+  std::ofstream(tmp_ / "bad_header.csv") << "namespace,dataset,colum\nns,d,c\n";
+  ExpectGolden("import_csv_bad_header", {"import", (tmp_ / "bad_header.csv").string()}, 5);
+  std::ofstream(tmp_ / "unbalanced.txt") << "namespace,dataset,column,description\nns,d,c,ok\nns,d,e,\"open\n";
+  ExpectGolden("import_csv_unbalanced", {"import", (tmp_ / "unbalanced.txt").string(), "--format", "csv"}, 5);
+  ExpectGolden("export_csv_with_glossary", {"export", "--format", "csv", "--glossary"}, 5);
+}
+
+TEST_F(CliGoldenTest, SyncChangesAndTheCursorFile) {
+  ExpectGolden("sync_changes", {"sync", "changes"}, 0);
+  const fs::path cursor_file = tmp_ / "cursor";
+  ExpectGolden("sync_changes_json_cursor_file",
+               {"sync", "changes", "--output", "json", "--limit", "3", "--cursor-file", cursor_file.string()}, 0);
+  const std::string third = ReadText(cursor_file);
+  EXPECT_FALSE(third.empty());
+  // Resumes after the third change.
+  ExpectGolden("sync_changes_resumed", {"sync", "changes", "--cursor-file", cursor_file.string()}, 0);
+  const std::string caught_up = ReadText(cursor_file);
+  EXPECT_NE(caught_up, third);
+  ExpectGolden("sync_changes_none", {"sync", "changes", "--cursor-file", cursor_file.string()}, 0);
+  EXPECT_EQ(ReadText(cursor_file), caught_up);
+  ExpectGolden("sync_changes_help", {"sync", "changes", "--help"}, 0);
+}
+
+// --follow prints each change as it commits and moves the cursor file past it.
+TEST_F(CliGoldenTest, SyncChangesFollow) {
+  const fs::path cursor_file = tmp_ / "follow.cursor";
+  ASSERT_EQ(Run({"sync", "changes", "--output", "json", "--cursor-file", cursor_file.string()}).exit_code, 0);
+  const std::string start = ReadText(cursor_file);
+  ChildProcess follow({CADASTRE_CLI_BIN, "sync", "changes", "--follow", "--output", "json", "--cursor-file",
+                       cursor_file.string()},
+                      Env());
+  ASSERT_TRUE(follow.started());
+  sdk::ClientOptions options;
+  options.target = Target();
+  options.token = server_.token();
+  auto client = *sdk::Client::Connect(options);
+  v1::PutTermRequest term;
+  term.set_name("Invoice");
+  term.mutable_term()->set_definition("What we send a customer to be paid");
+  ASSERT_TRUE(client->Call(&v1::GlossaryService::Stub::PutTerm, term).ok());
+  std::string line;
+  ASSERT_TRUE(follow.ReadLine(&line, std::chrono::seconds(20)));
+  EXPECT_NE(line.find("\"entityType\":\"glossaryTerm\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"entityKey\":\"Invoice\""), std::string::npos) << line;
+  // The cursor file is written right after the line; wait for it (bounded).
+  std::string moved;
+  for (int i = 0; i < 200 && (moved = ReadText(cursor_file)) == start; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(moved, start);
+  EXPECT_NE(line.find("\"cursor\":\"" + moved.substr(0, moved.find('\n')) + "\""), std::string::npos)
+      << line << " / " << moved;
+  follow.Kill();
 }
 
 // login writes the config file (mode 0600); later commands use it; the

@@ -11,3 +11,4 @@
 #include "cadastre/v1/report.grpc.pb.h"
 #include "cadastre/v1/sample.grpc.pb.h"
 #include "cadastre/v1/search.grpc.pb.h"
+#include "cadastre/v1/sync.grpc.pb.h"
