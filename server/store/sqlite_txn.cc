@@ -397,7 +397,8 @@ absl::Status SqliteTxn::PutDataset(const v1::Dataset& dataset) {
     int64_t dataset_id = upsert.Int(0);
     RETURN_IF_ERROR(upsert.Run());  // finish the statement before the next
     RETURN_IF_ERROR(WriteDatasetParts(dataset_id, dataset, tags, terms));
-    return IndexDataset(dataset_id);
+    unindexed_datasets_.insert(dataset_id);
+    return absl::OkStatus();
   });
 }
 

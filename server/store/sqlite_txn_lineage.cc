@@ -202,7 +202,7 @@ absl::StatusOr<int64_t> SqliteTxn::PutJob(const v1::Job& job) {
   if (!row) return absl::InternalError("job upsert returned no id");
   int64_t id = stmt.Int(0);
   RETURN_IF_ERROR(stmt.Run());  // finish the statement
-  RETURN_IF_ERROR(IndexJob(id));
+  unindexed_jobs_.insert(id);
   return id;
 }
 
