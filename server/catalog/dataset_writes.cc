@@ -146,6 +146,20 @@ absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Call
                                         absl::Time now, const v1::Dataset* before,
                                         v1::Dataset after, std::string_view operation,
                                         std::vector<int64_t>* removed_fields) {
+  const std::string ns = after.namespace_();
+  const std::string name = after.name();
+  ASSIGN_OR_RETURN(bool written, WriteDataset(txn, caller, now, before, std::move(after),
+                                              operation, removed_fields));
+  if (!written) return *before;
+  ASSIGN_OR_RETURN(v1::Dataset stored, txn.GetDataset(ns, name));
+  RETURN_IF_ERROR(Decorate(txn, stored));
+  return stored;
+}
+
+absl::StatusOr<bool> WriteDataset(store::WriteTxn& txn, const policy::Caller& caller,
+                                  absl::Time now, const v1::Dataset* before, v1::Dataset after,
+                                  std::string_view operation,
+                                  std::vector<int64_t>* removed_fields) {
   after.set_created_by(before != nullptr ? before->created_by() : caller.principal);
   // Derived attributes are answered, never stored.
   after.clear_column_lineage();
@@ -158,7 +172,7 @@ absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Call
   ASSIGN_OR_RETURN(int64_t version,
                    RecordVersion(txn, caller, now, kDatasetEntity, key, operation,
                                  before ? &old_state : nullptr, ComparableDataset(after)));
-  if (version == 0) return *before;
+  if (version == 0) return false;
   if (before != nullptr && removed_fields != nullptr) {
     std::set<std::string> kept;
     for (const v1::Field& field : after.fields()) kept.insert(field.name());
@@ -183,9 +197,7 @@ absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Call
     merged.set_updated_by(caller.principal);
     RETURN_IF_ERROR(txn.PutSample(dataset_id, merged));
   }
-  ASSIGN_OR_RETURN(v1::Dataset stored, txn.GetDataset(after.namespace_(), after.name()));
-  RETURN_IF_ERROR(Decorate(txn, stored));
-  return stored;
+  return true;
 }
 
 bool SetMember(google::protobuf::RepeatedPtrField<std::string>* list, const std::string& value,

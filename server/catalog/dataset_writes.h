@@ -57,6 +57,15 @@ absl::StatusOr<v1::Dataset> SaveDataset(store::WriteTxn& txn, const policy::Call
                                         v1::Dataset after, std::string_view operation,
                                         std::vector<int64_t>* removed_fields = nullptr);
 
+// SaveDataset without the answer, for writers that do not read it back
+// (OpenLineage ingestion, bulk imports): reading the stored dataset again
+// is a good part of a save. Answers whether anything was written (false:
+// the save changed nothing).
+absl::StatusOr<bool> WriteDataset(store::WriteTxn& txn, const policy::Caller& caller,
+                                  absl::Time now, const v1::Dataset* before, v1::Dataset after,
+                                  std::string_view operation,
+                                  std::vector<int64_t>* removed_fields = nullptr);
+
 // Creates the namespace, or unhides it, recording the version; a live one
 // is left alone.
 absl::Status EnsureNamespace(store::WriteTxn& txn, const policy::Caller& caller, absl::Time now,

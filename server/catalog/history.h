@@ -7,6 +7,7 @@
 #include "cadastre/v1/catalog.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
+#include "nlohmann/json.hpp"
 
 namespace cadastre::catalog {
 
@@ -21,5 +22,15 @@ std::vector<v1::FieldChange> Diff(const google::protobuf::Message* before,
 
 // The message as a JSON object, every attribute printed.
 google::protobuf::Struct Snapshot(const google::protobuf::Message& message);
+
+// The JSON value of the message that Diff compares (protobuf's printer,
+// MessageToJsonString: only what is set) or, with `print_defaults`, that
+// Snapshot keeps (as ToJson prints it: every scalar and list), built by
+// reflection instead of printed and parsed again.
+nlohmann::json MessageJson(const google::protobuf::Message& message, bool print_defaults);
+
+// The JSON value as a google.protobuf.Value: what JsonStringToMessage makes
+// of its text, without printing and parsing it.
+google::protobuf::Value JsonToValue(const nlohmann::json& value);
 
 }  // namespace cadastre::catalog

@@ -7,10 +7,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/catalog/dataset_access.h"
 #include "server/catalog/dataset_writes.h"
+#include "server/catalog/history.h"
 #include "server/catalog/validation.h"
 #include "server/catalog/versioning.h"
 #include "server/common/log.h"
@@ -40,30 +40,38 @@ google::protobuf::Timestamp FromMicros(int64_t micros) {
   return TimeUtil::MicrosecondsToTimestamp(micros);
 }
 
-google::protobuf::Struct ToStruct(const json& object) {
-  google::protobuf::Struct out;
-  (void)google::protobuf::util::JsonStringToMessage(object.dump(), &out);
-  return out;
-}
-
-json FromStruct(const google::protobuf::Struct& message) {
-  std::string text;
-  (void)google::protobuf::util::MessageToJsonString(message, &text);
-  return json::parse(text, nullptr, false);
-}
-
 // Facets accumulate: a facet replaces the one of the same name, and one
-// sent as {"_deleted": true} removes it.
+// sent as {"_deleted": true} removes it. (The facets are changed in place,
+// not printed as JSON, merged and parsed back.)
 google::protobuf::Struct MergeFacets(const google::protobuf::Struct& current, const json& raw,
                                      const std::vector<std::string>& deleted,
                                      const std::set<std::string>& skip = {}) {
-  json merged = FromStruct(current);
-  if (!merged.is_object()) merged = json::object();
+  google::protobuf::Struct merged = current;
+  auto* fields = merged.mutable_fields();
   for (const auto& [name, facet] : raw.items()) {
-    if (!skip.count(name)) merged[name] = facet;
+    if (!skip.count(name)) (*fields)[name] = catalog::JsonToValue(facet);
   }
-  for (const std::string& name : deleted) merged.erase(name);
-  return ToStruct(merged);
+  for (const std::string& name : deleted) fields->erase(name);
+  return merged;
+}
+
+// Lineage facets live on as edges, never as dataset facets.
+const std::set<std::string>& LineageFacets() {
+  static const auto* const names = new std::set<std::string>{"columnLineage", "lineage"};
+  return *names;
+}
+
+// Whether the event says nothing about the dataset itself: no facet it
+// would store or act on (lineage facets become edges, not attributes).
+bool BringsNothing(const ol::DatasetFacets& facets) {
+  if (facets.schema || facets.documentation || facets.ownership || facets.datasource_name ||
+      !facets.tags.empty() || facets.lifecycle || !facets.deleted.empty()) {
+    return false;
+  }
+  for (const auto& [name, facet] : facets.raw.items()) {
+    if (!LineageFacets().count(name)) return false;
+  }
+  return true;
 }
 
 // A classification name from a tags facet, made to fit Cadastre's rule
@@ -353,6 +361,13 @@ absl::Status Ingestion::PutRun(const ol::Run& run, const ol::Job& job, const ol:
 absl::StatusOr<int64_t> Ingestion::PutDataset(const ol::Dataset& dataset, bool output) {
   const ol::DatasetFacets& facets = dataset.facets;
   RETURN_IF_ERROR(catalog::EnsureNamespace(txn_, caller_, now_, dataset.ns));
+  // An existing input the event says nothing about would be saved as it is,
+  // which records nothing: only its row id is needed, not a load and a
+  // compare (most inputs of most events are such).
+  if (!output && BringsNothing(facets)) {
+    auto id = txn_.DatasetRowId(dataset.ns, dataset.name);
+    if (id.ok() || !absl::IsNotFound(id.status())) return id;
+  }
   if (facets.lifecycle && facets.lifecycle->previous) {
     const auto& [old_ns, old_name] = *facets.lifecycle->previous;
     auto old_dataset = catalog::LoadAnyDataset(txn_, old_ns, old_name);
@@ -416,8 +431,7 @@ absl::StatusOr<int64_t> Ingestion::PutDataset(const ol::Dataset& dataset, bool o
     next.set_deleted(false);  // a job just wrote it: it exists
   }
   // Lineage facets live on as edges; storing them again would only grow rows.
-  *next.mutable_facets() =
-      MergeFacets(next.facets(), facets.raw, facets.deleted, {"columnLineage", "lineage"});
+  *next.mutable_facets() = MergeFacets(next.facets(), facets.raw, facets.deleted, LineageFacets());
 
   std::string operation = "UPDATE";
   if (!existing.ok()) {
@@ -426,8 +440,8 @@ absl::StatusOr<int64_t> Ingestion::PutDataset(const ol::Dataset& dataset, bool o
   } else if (existing->deleted() != next.deleted()) {
     operation = next.deleted() ? "DELETE" : "RESTORE";
   }
-  RETURN_IF_ERROR(catalog::SaveDataset(txn_, caller_, now_, existing.ok() ? &*existing : nullptr,
-                                       next, operation)
+  RETURN_IF_ERROR(catalog::WriteDataset(txn_, caller_, now_, existing.ok() ? &*existing : nullptr,
+                                        std::move(next), operation)
                       .status());
   return txn_.DatasetRowId(dataset.ns, dataset.name);
 }
@@ -435,6 +449,20 @@ absl::StatusOr<int64_t> Ingestion::PutDataset(const ol::Dataset& dataset, bool o
 absl::StatusOr<std::map<std::string, int64_t>> Ingestion::EnsureFields(
     const std::string& ns, const std::string& name, const std::set<std::string>& fields) {
   RETURN_IF_ERROR(catalog::EnsureNamespace(txn_, caller_, now_, ns));
+  // Usually every column is there already: the row ids answer without
+  // loading the dataset.
+  auto known = txn_.DatasetRowId(ns, name);
+  if (known.ok()) {
+    ASSIGN_OR_RETURN(std::vector<store::FieldInfo> rows, txn_.FieldsOfDataset(*known));
+    std::map<std::string, int64_t> ids;
+    for (const store::FieldInfo& row : rows) ids[row.field] = row.id;
+    if (std::all_of(fields.begin(), fields.end(),
+                    [&](const std::string& field) { return ids.count(field) > 0; })) {
+      return ids;
+    }
+  } else if (!absl::IsNotFound(known.status())) {
+    return known.status();
+  }
   auto existing = catalog::LoadAnyDataset(txn_, ns, name);
   if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
   v1::Dataset next;
@@ -455,8 +483,8 @@ absl::StatusOr<std::map<std::string, int64_t>> Ingestion::EnsureFields(
               {{"namespace", ns}, {"dataset", name}, {"principal", caller_.principal}});
   } else if (adds || !existing.ok()) {
     if (!existing.ok()) created_.insert({ns, name});
-    RETURN_IF_ERROR(catalog::SaveDataset(txn_, caller_, now_, existing.ok() ? &*existing : nullptr,
-                                         next, existing.ok() ? "UPDATE" : "CREATE")
+    RETURN_IF_ERROR(catalog::WriteDataset(txn_, caller_, now_, existing.ok() ? &*existing : nullptr,
+                                          std::move(next), existing.ok() ? "UPDATE" : "CREATE")
                         .status());
   }
   ASSIGN_OR_RETURN(int64_t dataset_id, txn_.DatasetRowId(ns, name));

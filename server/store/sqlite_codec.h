@@ -12,9 +12,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "cadastre/v1/catalog.pb.h"
 #include "google/protobuf/map.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/repeated_ptr_field.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace cadastre::store {
@@ -45,5 +47,16 @@ std::string IdsJson(const std::vector<int64_t>& ids);
 
 absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& message);
 absl::Status JsonToMessage(std::string_view json, google::protobuf::Message* out);
+
+// Facets and history, the store's bulk JSON, written and read directly: the
+// same JSON values as MessageToJson and JsonToMessage, without protobuf's
+// converter (which serialises to the wire format and back through a type
+// resolver, the largest cost of a dataset write). Like MessageToJson, a
+// number JSON cannot hold (NaN, infinite) is INTERNAL.
+absl::StatusOr<std::string> StructToJson(const google::protobuf::Struct& value);
+absl::Status JsonToStruct(std::string_view json, google::protobuf::Struct* out);
+// A version's changes as a JSON array of cadastre.v1.FieldChange.
+absl::StatusOr<std::string> ChangesToJson(
+    const google::protobuf::RepeatedPtrField<v1::FieldChange>& changes);
 
 }  // namespace cadastre::store

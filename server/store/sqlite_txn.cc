@@ -162,7 +162,7 @@ absl::Status ReadDatasetRow(const Statement& row, v1::Dataset* dataset) {
   dataset->set_current_version(row.Text(10));
   RETURN_IF_ERROR(JsonToMap(row.Text(11), dataset->mutable_custom_properties()));
   if (!row.IsNull(12)) {
-    RETURN_IF_ERROR(JsonToMessage(row.Text(12), dataset->mutable_facets()));
+    RETURN_IF_ERROR(JsonToStruct(row.Text(12), dataset->mutable_facets()));
   }
   SetTimestamp(row.OptionalInt(13), dataset, &v1::Dataset::mutable_created_at);
   SetTimestamp(row.OptionalInt(14), dataset, &v1::Dataset::mutable_updated_at);
@@ -352,7 +352,7 @@ absl::Status SqliteTxn::PutDataset(const v1::Dataset& dataset) {
   RETURN_IF_ERROR(ResolveReferences(dataset, &tags, &terms));
   std::string facets_json;
   if (dataset.has_facets()) {
-    ASSIGN_OR_RETURN(facets_json, MessageToJson(dataset.facets()));
+    ASSIGN_OR_RETURN(facets_json, StructToJson(dataset.facets()));
   }
 
   return Atomically([&]() -> absl::Status {
@@ -397,7 +397,8 @@ absl::Status SqliteTxn::PutDataset(const v1::Dataset& dataset) {
     int64_t dataset_id = upsert.Int(0);
     RETURN_IF_ERROR(upsert.Run());  // finish the statement before the next
     RETURN_IF_ERROR(WriteDatasetParts(dataset_id, dataset, tags, terms));
-    return IndexDataset(dataset_id);
+    unindexed_datasets_.insert(dataset_id);
+    return absl::OkStatus();
   });
 }
 

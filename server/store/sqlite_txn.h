@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -154,17 +155,28 @@ class SqliteTxn final : public WriteTxn {
   // Fills a job's inputs, outputs and latest run from job I/O and runs.
   absl::Status LoadJobParts(int64_t job_id, v1::Job* job);
 
-  // Rewrites the search documents of a dataset and its columns (removes
-  // them when the dataset is deleted or gone), of a job, of a term.
-  absl::Status IndexDataset(int64_t dataset_id);
-  absl::Status IndexJob(int64_t job_id);
+  // Rewrites the search documents of datasets and their columns (removes
+  // them when a dataset is deleted or gone) and of jobs. Writes of datasets
+  // and jobs only note the row id; FinishSearchChanges indexes each noted
+  // one once, from its final state, before the commit. That batching is
+  // what keeps the index cheap: FTS5 flushes its pending terms to a new
+  // segment at every statement savepoint, so one statement per document
+  // wrote one tiny segment (and merged them) per document.
+  absl::Status IndexDatasets(const std::vector<int64_t>& dataset_ids);
+  absl::Status IndexJobs(const std::vector<int64_t>& job_ids);
+  // Rewrites the search document of a term.
   absl::Status IndexTerm(std::string_view name);
   absl::Status UnindexTerm(int64_t term_id);
-  absl::Status WriteSearchDoc(const SearchDocText& doc);
+  // Upserts `docs` with as few statements as possible, leaving unchanged
+  // ones alone.
+  absl::Status WriteSearchDocs(const std::vector<SearchDocText>& docs);
   absl::Status DeleteSearchDocs(std::string_view sql, int64_t key);
 
   SqliteDb& db_;
   bool search_changed_ = false;  // the index changed in this transaction
+  // Written in this transaction, not yet indexed (see IndexDatasets).
+  std::set<int64_t> unindexed_datasets_;
+  std::set<int64_t> unindexed_jobs_;
 };
 
 // "what: a, b, c" naming up to the first `shown` dependents, and how many

@@ -56,15 +56,10 @@ absl::StatusOr<int64_t> SqliteTxn::LatestVersion(std::string_view entity_type,
 }
 
 absl::Status SqliteTxn::AppendVersion(const v1::EntityVersion& version) {
-  std::string changes = "[";
-  for (int i = 0; i < version.changes_size(); ++i) {
-    ASSIGN_OR_RETURN(std::string change, MessageToJson(version.changes(i)));
-    absl::StrAppend(&changes, i == 0 ? "" : ",", change);
-  }
-  changes += "]";
+  ASSIGN_OR_RETURN(std::string changes, ChangesToJson(version.changes()));
   std::optional<std::string> snapshot;
   if (version.has_snapshot()) {
-    ASSIGN_OR_RETURN(snapshot, MessageToJson(version.snapshot()));
+    ASSIGN_OR_RETURN(snapshot, StructToJson(version.snapshot()));
   }
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.Prepare("INSERT INTO entity_versions (entity_type, entity_key, version, "

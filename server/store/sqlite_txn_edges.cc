@@ -339,7 +339,8 @@ absl::Status SqliteTxn::RenameDataset(std::string_view ns, std::string_view name
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.Prepare("UPDATE datasets SET namespace_id = ?, name = ? WHERE id = ?"));
   RETURN_IF_ERROR(stmt.BindAll(*ns_id, new_name, *id).Run());
-  return IndexDataset(*id);
+  unindexed_datasets_.insert(*id);
+  return absl::OkStatus();
 }
 
 #undef CADASTRE_FIELD_INFO_COLUMNS

@@ -20,7 +20,7 @@ std::string JobKey(std::string_view ns, std::string_view name) {
 absl::StatusOr<std::optional<std::string>> FacetsJson(bool has_facets,
                                                       const google::protobuf::Struct& facets) {
   if (!has_facets) return std::optional<std::string>();
-  ASSIGN_OR_RETURN(std::string json, MessageToJson(facets));
+  ASSIGN_OR_RETURN(std::string json, StructToJson(facets));
   return std::optional<std::string>(std::move(json));
 }
 
@@ -58,7 +58,7 @@ absl::Status ReadJobRow(const Statement& row, v1::Job* job) {
     }
   }
   job->set_simple_name(simple);
-  if (!row.IsNull(13)) RETURN_IF_ERROR(JsonToMessage(row.Text(13), job->mutable_facets()));
+  if (!row.IsNull(13)) RETURN_IF_ERROR(JsonToStruct(row.Text(13), job->mutable_facets()));
   SetTimestamp(row.OptionalInt(14), job, &v1::Job::mutable_created_at);
   SetTimestamp(row.OptionalInt(15), job, &v1::Job::mutable_updated_at);
   return absl::OkStatus();
@@ -85,7 +85,7 @@ absl::Status ReadRunRow(const Statement& row, v1::Run* run) {
   SetTimestamp(row.OptionalInt(9), run, &v1::Run::mutable_ended_at);
   SetTimestamp(row.OptionalInt(10), run, &v1::Run::mutable_last_event_time);
   run->set_parent_run_id(row.Text(11));
-  if (!row.IsNull(12)) RETURN_IF_ERROR(JsonToMessage(row.Text(12), run->mutable_facets()));
+  if (!row.IsNull(12)) RETURN_IF_ERROR(JsonToStruct(row.Text(12), run->mutable_facets()));
   // duration_ms is derived, never stored: ended_at - started_at.
   if (!row.IsNull(8) && !row.IsNull(9)) run->set_duration_ms((row.Int(9) - row.Int(8)) / 1000);
   return absl::OkStatus();
@@ -202,7 +202,7 @@ absl::StatusOr<int64_t> SqliteTxn::PutJob(const v1::Job& job) {
   if (!row) return absl::InternalError("job upsert returned no id");
   int64_t id = stmt.Int(0);
   RETURN_IF_ERROR(stmt.Run());  // finish the statement
-  RETURN_IF_ERROR(IndexJob(id));
+  unindexed_jobs_.insert(id);
   return id;
 }
 

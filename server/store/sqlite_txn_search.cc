@@ -1,5 +1,6 @@
 // The search index: documents written with the things they describe, and
 // the reads the search service ranks and filters (migrations/0004_search.sql).
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -85,42 +86,80 @@ SearchDocRow ReadDocRow(const Statement& row) {
 
 // ------------------------------------------------------------------- writing
 
-absl::Status SqliteTxn::WriteSearchDoc(const SearchDocText& doc) {
-  ASSIGN_OR_RETURN(
-      Statement upsert,
-      db_.Prepare(
-          "INSERT INTO search_docs (kind, ref_id, dataset_id, namespace, dataset, field, domain, "
-          "created_by, title, name_key, qualified_key, short_key, name, columns, description, tags, "
-          "owners, body, terms, data_type, updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-          "ON CONFLICT (kind, ref_id) DO UPDATE SET dataset_id = excluded.dataset_id, "
-          "namespace = excluded.namespace, dataset = excluded.dataset, field = excluded.field, "
-          "domain = excluded.domain, created_by = excluded.created_by, title = excluded.title, "
-          "name_key = excluded.name_key, qualified_key = excluded.qualified_key, "
-          "short_key = excluded.short_key, name = excluded.name, columns = excluded.columns, "
-          "description = excluded.description, tags = excluded.tags, owners = excluded.owners, "
-          "body = excluded.body, terms = excluded.terms, data_type = excluded.data_type, "
-          "updated_at = excluded.updated_at "
-          // An unchanged document is not rewritten: re-ingesting the same
-          // event leaves the FTS index alone.
-          "WHERE (search_docs.dataset_id, search_docs.namespace, search_docs.dataset, "
-          "search_docs.field, search_docs.domain, search_docs.created_by, search_docs.title, "
-          "search_docs.name_key, "
-          "search_docs.qualified_key, search_docs.short_key, search_docs.name, "
-          "search_docs.columns, search_docs.description, search_docs.tags, search_docs.owners, "
-          "search_docs.body, search_docs.terms, search_docs.data_type, search_docs.updated_at) "
-          "IS NOT (excluded.dataset_id, excluded.namespace, excluded.dataset, excluded.field, "
-          "excluded.domain, excluded.created_by, excluded.title, excluded.name_key, "
-          "excluded.qualified_key, "
-          "excluded.short_key, excluded.name, excluded.columns, excluded.description, "
-          "excluded.tags, excluded.owners, excluded.body, excluded.terms, excluded.data_type, "
-          "excluded.updated_at)"));
-  upsert.BindAll(doc.kind, doc.ref_id, doc.dataset_id, doc.ns, doc.dataset, doc.field, doc.domain,
-                 doc.created_by, doc.title, doc.name_key, doc.qualified_key, doc.short_key, doc.name,
-                 doc.columns, doc.description, doc.tags, doc.owners, doc.body, doc.terms,
-                 doc.data_type, doc.updated_at);
-  RETURN_IF_ERROR(upsert.Run());
-  if (db_.Changes() > 0) search_changed_ = true;
+namespace {
+
+constexpr std::string_view kUpsertDocsHead =
+    "INSERT INTO search_docs (kind, ref_id, dataset_id, namespace, dataset, field, domain, "
+    "created_by, title, name_key, qualified_key, short_key, name, columns, description, tags, "
+    "owners, body, terms, data_type, updated_at) VALUES ";
+constexpr std::string_view kUpsertDocsRow =
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kUpsertDocsTail =
+    " ON CONFLICT (kind, ref_id) DO UPDATE SET dataset_id = excluded.dataset_id, "
+    "namespace = excluded.namespace, dataset = excluded.dataset, field = excluded.field, "
+    "domain = excluded.domain, created_by = excluded.created_by, title = excluded.title, "
+    "name_key = excluded.name_key, qualified_key = excluded.qualified_key, "
+    "short_key = excluded.short_key, name = excluded.name, columns = excluded.columns, "
+    "description = excluded.description, tags = excluded.tags, owners = excluded.owners, "
+    "body = excluded.body, terms = excluded.terms, data_type = excluded.data_type, "
+    "updated_at = excluded.updated_at "
+    // An unchanged document is not rewritten: re-ingesting the same
+    // event leaves the FTS index alone.
+    "WHERE (search_docs.dataset_id, search_docs.namespace, search_docs.dataset, "
+    "search_docs.field, search_docs.domain, search_docs.created_by, search_docs.title, "
+    "search_docs.name_key, "
+    "search_docs.qualified_key, search_docs.short_key, search_docs.name, "
+    "search_docs.columns, search_docs.description, search_docs.tags, search_docs.owners, "
+    "search_docs.body, search_docs.terms, search_docs.data_type, search_docs.updated_at) "
+    "IS NOT (excluded.dataset_id, excluded.namespace, excluded.dataset, excluded.field, "
+    "excluded.domain, excluded.created_by, excluded.title, excluded.name_key, "
+    "excluded.qualified_key, "
+    "excluded.short_key, excluded.name, excluded.columns, excluded.description, "
+    "excluded.tags, excluded.owners, excluded.body, excluded.terms, excluded.data_type, "
+    "excluded.updated_at)";
+
+// Rows per upsert statement: a power of two up to this, so that at most a
+// handful of statement texts are prepared (and cached), and the bound
+// parameters (21 per row) stay far below SQLite's limit of 32,766.
+constexpr size_t kMaxDocsPerStatement = 256;
+
+// The upsert of `rows` documents: constant text, values are bound.
+const std::string& UpsertDocsSql(size_t rows) {
+  static const auto* const texts = [] {
+    auto* out = new std::map<size_t, std::string>();
+    for (size_t n = 1; n <= kMaxDocsPerStatement; n *= 2) {
+      std::string sql(kUpsertDocsHead);
+      for (size_t i = 0; i < n; i++) {
+        if (i > 0) sql += ", ";
+        sql += kUpsertDocsRow;
+      }
+      sql += kUpsertDocsTail;
+      (*out)[n] = std::move(sql);
+    }
+    return out;
+  }();
+  return texts->at(rows);
+}
+
+}  // namespace
+
+absl::Status SqliteTxn::WriteSearchDocs(const std::vector<SearchDocText>& docs) {
+  size_t next = 0;
+  while (next < docs.size()) {
+    size_t rows = kMaxDocsPerStatement;
+    while (rows > docs.size() - next) rows /= 2;
+    ASSIGN_OR_RETURN(Statement upsert, db_.Prepare(UpsertDocsSql(rows)));
+    for (size_t i = next; i < next + rows; i++) {
+      const SearchDocText& doc = docs[i];
+      upsert.BindAll(doc.kind, doc.ref_id, doc.dataset_id, doc.ns, doc.dataset, doc.field,
+                     doc.domain, doc.created_by, doc.title, doc.name_key, doc.qualified_key,
+                     doc.short_key, doc.name, doc.columns, doc.description, doc.tags, doc.owners,
+                     doc.body, doc.terms, doc.data_type, doc.updated_at);
+    }
+    RETURN_IF_ERROR(upsert.Run());
+    if (db_.Changes() > 0) search_changed_ = true;
+    next += rows;
+  }
   return absl::OkStatus();
 }
 
@@ -131,123 +170,152 @@ absl::Status SqliteTxn::DeleteSearchDocs(std::string_view sql, int64_t key) {
   return absl::OkStatus();
 }
 
-absl::Status SqliteTxn::IndexDataset(int64_t dataset_id) {
-  ASSIGN_OR_RETURN(
-      Statement head,
-      db_.Prepare("SELECT n.name, d.name, d.domain, d.created_by, d.description, d.display_name, "
-                  "d.physical_name, d.source_name, d.deleted, d.updated_at, "
-                  "(SELECT group_concat(t.name, char(10)) FROM dataset_tags x "
-                  " JOIN tags t ON t.id = x.tag_id WHERE x.dataset_id = d.id), "
-                  "(SELECT group_concat(name, char(10)) FROM (SELECT DISTINCT name "
-                  " FROM dataset_owners WHERE dataset_id = d.id ORDER BY position)) "
-                  "FROM datasets d JOIN namespaces n ON n.id = d.namespace_id WHERE d.id = ?"));
-  head.Bind(dataset_id);
-  ASSIGN_OR_RETURN(bool found, head.Step());
-  if (!found || head.Bool(8)) {
-    return DeleteSearchDocs("DELETE FROM search_docs WHERE dataset_id = ?", dataset_id);
+absl::Status SqliteTxn::IndexDatasets(const std::vector<int64_t>& dataset_ids) {
+  std::vector<int64_t> live;
+  std::vector<SearchDocText> docs;
+  for (int64_t dataset_id : dataset_ids) {
+    ASSIGN_OR_RETURN(
+        Statement head,
+        db_.Prepare("SELECT n.name, d.name, d.domain, d.created_by, d.description, "
+                    "d.display_name, d.physical_name, d.source_name, d.deleted, d.updated_at, "
+                    "(SELECT group_concat(t.name, char(10)) FROM dataset_tags x "
+                    " JOIN tags t ON t.id = x.tag_id WHERE x.dataset_id = d.id), "
+                    "(SELECT group_concat(name, char(10)) FROM (SELECT DISTINCT name "
+                    " FROM dataset_owners WHERE dataset_id = d.id ORDER BY position)) "
+                    "FROM datasets d JOIN namespaces n ON n.id = d.namespace_id WHERE d.id = ?"));
+    head.Bind(dataset_id);
+    ASSIGN_OR_RETURN(bool found, head.Step());
+    if (!found || head.Bool(8)) {
+      RETURN_IF_ERROR(DeleteSearchDocs("DELETE FROM search_docs WHERE dataset_id = ?", dataset_id));
+      continue;
+    }
+    live.push_back(dataset_id);
+    SearchDocText dataset;
+    dataset.kind = kDatasetDoc;
+    dataset.ref_id = dataset_id;
+    dataset.dataset_id = dataset_id;
+    dataset.ns = head.Text(0);
+    dataset.dataset = head.Text(1);
+    dataset.domain = head.Text(2);
+    dataset.created_by = head.Text(3);
+    dataset.description = head.Text(4);
+    const std::string display_name = head.Text(5);
+    dataset.body = absl::StrCat(head.Text(6), "\n", head.Text(7));
+    dataset.updated_at = head.OptionalInt(9);
+    const std::string own_tags = head.Text(10);
+    dataset.owners = head.Text(11);
+    RETURN_IF_ERROR(head.Run());
+
+    dataset.title = dataset.dataset;
+    dataset.name = NameText(dataset.dataset);
+    if (!display_name.empty()) absl::StrAppend(&dataset.name, "\n", display_name);
+    dataset.name_key = Key(dataset.dataset);
+    dataset.qualified_key = Key(absl::StrCat(dataset.ns, ".", dataset.dataset));
+    dataset.short_key = Key(LastSegment(dataset.dataset));
+
+    // A dataset carries its columns' classifications and terms too, so that
+    // "datasets with PII" finds the ones whose columns are PII.
+    std::vector<std::string> tags, terms;
+    std::set<std::string, std::less<>> seen_tags, seen_terms;
+    AddItems(own_tags, &tags, &seen_tags);
+    std::vector<std::string> column_names;
+    std::vector<SearchDocText> fields;
+    ASSIGN_OR_RETURN(
+        Statement columns,
+        db_.Prepare("SELECT f.id, f.name, f.type, f.description, "
+                    "(SELECT group_concat(t.name, char(10)) FROM field_tags x "
+                    " JOIN tags t ON t.id = x.tag_id WHERE x.field_id = f.id), "
+                    "(SELECT group_concat(g.name, char(10)) FROM field_terms x "
+                    " JOIN glossary_terms g ON g.id = x.term_id WHERE x.field_id = f.id) "
+                    "FROM dataset_fields f WHERE f.dataset_id = ? ORDER BY f.ordinal, f.position"));
+    columns.Bind(dataset_id);
+    RETURN_IF_ERROR(columns.ForEachRow([&](const Statement& row) {
+      SearchDocText field;
+      field.kind = kFieldDoc;
+      field.ref_id = row.Int(0);
+      field.dataset_id = dataset_id;
+      field.ns = dataset.ns;
+      field.dataset = dataset.dataset;
+      field.field = row.Text(1);
+      field.domain = dataset.domain;
+      field.created_by = dataset.created_by;
+      field.data_type = row.Text(2);
+      field.description = row.Text(3);
+      field.tags = row.Text(4);
+      field.terms = row.Text(5);
+      field.owners = dataset.owners;
+      field.title = field.field;
+      field.name = NameText(field.field);
+      field.name_key = Key(field.field);
+      field.qualified_key = Key(absl::StrCat(dataset.ns, ".", dataset.dataset, ".", field.field));
+      field.short_key = Key(LastSegment(field.field));
+      // Linked glossary terms are words of the column too.
+      field.body = absl::StrCat(field.data_type, "\n", NameText(dataset.dataset), "\n", field.terms);
+      field.updated_at = dataset.updated_at;
+      column_names.push_back(field.name);
+      AddItems(field.tags, &tags, &seen_tags);
+      AddItems(field.terms, &terms, &seen_terms);
+      fields.push_back(std::move(field));
+    }));
+    dataset.columns = absl::StrJoin(column_names, "\n");
+    dataset.tags = absl::StrJoin(tags, "\n");
+    dataset.terms = absl::StrJoin(terms, "\n");
+    absl::StrAppend(&dataset.body, "\n", dataset.terms);
+
+    docs.push_back(std::move(dataset));
+    for (SearchDocText& field : fields) docs.push_back(std::move(field));
+    // Written in slices, so that a transaction of thousands of datasets
+    // holds a bounded number of documents.
+    if (docs.size() >= 4 * kMaxDocsPerStatement) {
+      RETURN_IF_ERROR(WriteSearchDocs(docs));
+      docs.clear();
+    }
   }
-  SearchDocText dataset;
-  dataset.kind = kDatasetDoc;
-  dataset.ref_id = dataset_id;
-  dataset.dataset_id = dataset_id;
-  dataset.ns = head.Text(0);
-  dataset.dataset = head.Text(1);
-  dataset.domain = head.Text(2);
-  dataset.created_by = head.Text(3);
-  dataset.description = head.Text(4);
-  const std::string display_name = head.Text(5);
-  dataset.body = absl::StrCat(head.Text(6), "\n", head.Text(7));
-  dataset.updated_at = head.OptionalInt(9);
-  const std::string own_tags = head.Text(10);
-  dataset.owners = head.Text(11);
-  RETURN_IF_ERROR(head.Run());
-
-  dataset.title = dataset.dataset;
-  dataset.name = NameText(dataset.dataset);
-  if (!display_name.empty()) absl::StrAppend(&dataset.name, "\n", display_name);
-  dataset.name_key = Key(dataset.dataset);
-  dataset.qualified_key = Key(absl::StrCat(dataset.ns, ".", dataset.dataset));
-  dataset.short_key = Key(LastSegment(dataset.dataset));
-
-  // A dataset carries its columns' classifications and terms too, so that
-  // "datasets with PII" finds the ones whose columns are PII.
-  std::vector<std::string> tags, terms;
-  std::set<std::string, std::less<>> seen_tags, seen_terms;
-  AddItems(own_tags, &tags, &seen_tags);
-  std::vector<std::string> column_names;
-  std::vector<SearchDocText> fields;
-  ASSIGN_OR_RETURN(
-      Statement columns,
-      db_.Prepare("SELECT f.id, f.name, f.type, f.description, "
-                  "(SELECT group_concat(t.name, char(10)) FROM field_tags x "
-                  " JOIN tags t ON t.id = x.tag_id WHERE x.field_id = f.id), "
-                  "(SELECT group_concat(g.name, char(10)) FROM field_terms x "
-                  " JOIN glossary_terms g ON g.id = x.term_id WHERE x.field_id = f.id) "
-                  "FROM dataset_fields f WHERE f.dataset_id = ? ORDER BY f.ordinal, f.position"));
-  columns.Bind(dataset_id);
-  RETURN_IF_ERROR(columns.ForEachRow([&](const Statement& row) {
-    SearchDocText field;
-    field.kind = kFieldDoc;
-    field.ref_id = row.Int(0);
-    field.dataset_id = dataset_id;
-    field.ns = dataset.ns;
-    field.dataset = dataset.dataset;
-    field.field = row.Text(1);
-    field.domain = dataset.domain;
-    field.created_by = dataset.created_by;
-    field.data_type = row.Text(2);
-    field.description = row.Text(3);
-    field.tags = row.Text(4);
-    field.terms = row.Text(5);
-    field.owners = dataset.owners;
-    field.title = field.field;
-    field.name = NameText(field.field);
-    field.name_key = Key(field.field);
-    field.qualified_key = Key(absl::StrCat(dataset.ns, ".", dataset.dataset, ".", field.field));
-    field.short_key = Key(LastSegment(field.field));
-    // Linked glossary terms are words of the column too.
-    field.body = absl::StrCat(field.data_type, "\n", NameText(dataset.dataset), "\n", field.terms);
-    field.updated_at = dataset.updated_at;
-    column_names.push_back(field.name);
-    AddItems(field.tags, &tags, &seen_tags);
-    AddItems(field.terms, &terms, &seen_terms);
-    fields.push_back(std::move(field));
-  }));
-  dataset.columns = absl::StrJoin(column_names, "\n");
-  dataset.tags = absl::StrJoin(tags, "\n");
-  dataset.terms = absl::StrJoin(terms, "\n");
-  absl::StrAppend(&dataset.body, "\n", dataset.terms);
-
-  RETURN_IF_ERROR(WriteSearchDoc(dataset));
-  for (const SearchDocText& field : fields) RETURN_IF_ERROR(WriteSearchDoc(field));
-  // Columns the dataset no longer has.
-  return DeleteSearchDocs("DELETE FROM search_docs WHERE dataset_id = ?1 AND kind = 2 AND "
-                          "ref_id NOT IN (SELECT id FROM dataset_fields WHERE dataset_id = ?1)",
-                          dataset_id);
+  RETURN_IF_ERROR(WriteSearchDocs(docs));
+  if (live.empty()) return absl::OkStatus();
+  // Columns the datasets no longer have, in one statement. (The unary +
+  // keeps SQLite from walking every column document by the (kind, ref_id)
+  // index instead of these datasets' by search_docs_by_dataset.)
+  ASSIGN_OR_RETURN(Statement stale,
+                   db_.Prepare("DELETE FROM search_docs WHERE dataset_id IN "
+                               "(SELECT value FROM json_each(?1)) AND +kind = 2 AND ref_id NOT IN "
+                               "(SELECT id FROM dataset_fields f "
+                               " WHERE f.dataset_id = search_docs.dataset_id)"));
+  RETURN_IF_ERROR(stale.Bind(IdsJson(live)).Run());
+  if (db_.Changes() > 0) search_changed_ = true;
+  return absl::OkStatus();
 }
 
-absl::Status SqliteTxn::IndexJob(int64_t job_id) {
-  ASSIGN_OR_RETURN(Statement job,
-                   db_.Prepare("SELECT ns, name, description, sql, location, integration, "
-                               "job_type, type, updated_at FROM jobs WHERE id = ?"));
-  job.Bind(job_id);
-  ASSIGN_OR_RETURN(bool found, job.Step());
-  if (!found) return DeleteSearchDocs("DELETE FROM search_docs WHERE kind = 3 AND ref_id = ?", job_id);
-  SearchDocText doc;
-  doc.kind = kJobDoc;
-  doc.ref_id = job_id;
-  doc.ns = job.Text(0);
-  const std::string name = job.Text(1);
-  doc.description = job.Text(2);
-  doc.body = absl::StrJoin({job.Text(3), job.Text(4), job.Text(5), job.Text(6), job.Text(7)}, "\n");
-  doc.updated_at = job.OptionalInt(8);
-  RETURN_IF_ERROR(job.Run());
-  doc.title = name;
-  doc.name = NameText(name);
-  doc.name_key = Key(name);
-  doc.qualified_key = Key(absl::StrCat(doc.ns, ".", name));
-  doc.short_key = Key(LastSegment(name));
-  return WriteSearchDoc(doc);
+absl::Status SqliteTxn::IndexJobs(const std::vector<int64_t>& job_ids) {
+  std::vector<SearchDocText> docs;
+  for (int64_t job_id : job_ids) {
+    ASSIGN_OR_RETURN(Statement job,
+                     db_.Prepare("SELECT ns, name, description, sql, location, integration, "
+                                 "job_type, type, updated_at FROM jobs WHERE id = ?"));
+    job.Bind(job_id);
+    ASSIGN_OR_RETURN(bool found, job.Step());
+    if (!found) {
+      RETURN_IF_ERROR(
+          DeleteSearchDocs("DELETE FROM search_docs WHERE kind = 3 AND ref_id = ?", job_id));
+      continue;
+    }
+    SearchDocText& doc = docs.emplace_back();
+    doc.kind = kJobDoc;
+    doc.ref_id = job_id;
+    doc.ns = job.Text(0);
+    const std::string name = job.Text(1);
+    doc.description = job.Text(2);
+    doc.body =
+        absl::StrJoin({job.Text(3), job.Text(4), job.Text(5), job.Text(6), job.Text(7)}, "\n");
+    doc.updated_at = job.OptionalInt(8);
+    RETURN_IF_ERROR(job.Run());
+    doc.title = name;
+    doc.name = NameText(name);
+    doc.name_key = Key(name);
+    doc.qualified_key = Key(absl::StrCat(doc.ns, ".", name));
+    doc.short_key = Key(LastSegment(name));
+  }
+  return WriteSearchDocs(docs);
 }
 
 absl::Status SqliteTxn::IndexTerm(std::string_view name) {
@@ -271,7 +339,7 @@ absl::Status SqliteTxn::IndexTerm(std::string_view name) {
   doc.name_key = Key(name);
   doc.qualified_key = doc.name_key;
   doc.short_key = Key(LastSegment(name));
-  return WriteSearchDoc(doc);
+  return WriteSearchDocs({doc});
 }
 
 absl::Status SqliteTxn::UnindexTerm(int64_t term_id) {
@@ -279,6 +347,13 @@ absl::Status SqliteTxn::UnindexTerm(int64_t term_id) {
 }
 
 absl::Status SqliteTxn::FinishSearchChanges() {
+  // Each dataset and job written in this transaction, once, as it is now.
+  const std::vector<int64_t> datasets(unindexed_datasets_.begin(), unindexed_datasets_.end());
+  const std::vector<int64_t> jobs(unindexed_jobs_.begin(), unindexed_jobs_.end());
+  unindexed_datasets_.clear();
+  unindexed_jobs_.clear();
+  RETURN_IF_ERROR(IndexDatasets(datasets));
+  RETURN_IF_ERROR(IndexJobs(jobs));
   if (!search_changed_) return absl::OkStatus();
   search_changed_ = false;
   ASSIGN_OR_RETURN(Statement bump,
@@ -303,8 +378,8 @@ absl::Status SqliteTxn::BuildSearchIndexIfNeeded() {
     ASSIGN_OR_RETURN(Statement select, db_.Prepare("SELECT name FROM glossary_terms"));
     RETURN_IF_ERROR(select.ForEachRow([&](const Statement& row) { terms.push_back(row.Text(0)); }));
   }
-  for (int64_t id : datasets) RETURN_IF_ERROR(IndexDataset(id));
-  for (int64_t id : jobs) RETURN_IF_ERROR(IndexJob(id));
+  RETURN_IF_ERROR(IndexDatasets(datasets));
+  RETURN_IF_ERROR(IndexJobs(jobs));
   for (const std::string& name : terms) RETURN_IF_ERROR(IndexTerm(name));
   RETURN_IF_ERROR(db_.Exec("UPDATE search_state SET built = 1"));
   search_changed_ = true;

@@ -9,6 +9,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
+#include "server/catalog/history.h"
 #include "server/common/status.h"
 
 namespace cadastre {
@@ -227,6 +228,42 @@ TEST(ToJson, PrintsWhatProtobufPrintsForEveryApiMessage) {
       ASSERT_FALSE(parsed.is_discarded()) << d->full_name() << ": " << actual;
       EXPECT_EQ(parsed, nlohmann::json::parse(expected))
           << d->full_name() << "\nprotobuf: " << expected << "\nToJson:   " << actual;
+      compared++;
+    }
+  }
+}
+
+// History's Diff and Snapshot build the JSON value by reflection too
+// (catalog::MessageJson); protobuf's printer is the oracle there as well,
+// without defaults (what Diff compares) and with them (what a snapshot keeps).
+TEST(MessageJson, IsWhatProtobufPrintsForEveryApiMessage) {
+  const auto* pool = v1::Dataset::descriptor()->file()->pool();
+  std::vector<const Descriptor*> messages;
+  for (const char* file : {"cadastre/v1/catalog.proto", "cadastre/v1/lineage.proto",
+                           "cadastre/v1/access.proto", "cadastre/v1/glossary.proto",
+                           "cadastre/v1/principal.proto", "cadastre/v1/sample.proto",
+                           "cadastre/v1/report.proto", "cadastre/v1/audit.proto"}) {
+    const auto* fd = pool->FindFileByName(file);
+    if (fd == nullptr) continue;
+    for (int i = 0; i < fd->message_type_count(); i++) CollectMessages(fd->message_type(i), &messages);
+  }
+  ASSERT_GT(messages.size(), 50u);
+  int compared = 0;
+  for (const Descriptor* d : messages) {
+    const Message* prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(d);
+    for (uint32_t seed = 0; seed < 20; seed++) {
+      std::unique_ptr<Message> message(prototype->New());
+      if (seed > 0) RandomFiller(seed * 104729 + compared).Fill(message.get(), 0);
+      for (bool defaults : {false, true}) {
+        google::protobuf::util::JsonPrintOptions options;
+        options.always_print_primitive_fields = defaults;
+        std::string expected;
+        ASSERT_TRUE(google::protobuf::util::MessageToJsonString(*message, &expected, options).ok())
+            << d->full_name();
+        EXPECT_EQ(catalog::MessageJson(*message, defaults), nlohmann::json::parse(expected))
+            << d->full_name() << (defaults ? " with defaults" : "") << "\nprotobuf: " << expected
+            << "\nMessageJson: " << catalog::MessageJson(*message, defaults).dump();
+      }
       compared++;
     }
   }
