@@ -29,7 +29,8 @@ absl::Status CheckTermReferences(store::ReadTxn& txn, const v1::GlossaryTerm& te
   std::string ancestor = term.parent();
   for (int depth = 0; !ancestor.empty(); depth++) {
     if (ancestor == term.name() || depth > kMaxTermDepth) {
-      return InvalidField("parent", absl::StrCat("parent '", term.parent(), "' would make a cycle"));
+      return InvalidField("parent",
+                          absl::StrCat("parent '", term.parent(), "' would make a cycle"));
     }
     auto found = txn.GetTerm(ancestor);
     if (absl::IsNotFound(found.status())) {
@@ -89,11 +90,11 @@ absl::StatusOr<v1::Dataset> DatasetFromRequest(const v1::PutDatasetRequest& requ
 
   if (!v1::DatasetType_IsValid(out.type())) return InvalidField("type", "unknown dataset type");
   if (out.type() == v1::DATASET_TYPE_UNSPECIFIED) out.set_type(v1::DB_TABLE);
-  for (auto [field, value] : {std::pair{"physicalName", &out.physical_name()},
-                              std::pair{"sourceName", &out.source_name()},
-                              std::pair{"displayName", &out.display_name()},
-                              std::pair{"domain", &out.domain()},
-                              std::pair{"updateFrequency", &out.update_frequency()}}) {
+  for (auto [field, value] :
+       {std::pair{"physicalName", &out.physical_name()},
+        std::pair{"sourceName", &out.source_name()}, std::pair{"displayName", &out.display_name()},
+        std::pair{"domain", &out.domain()},
+        std::pair{"updateFrequency", &out.update_frequency()}}) {
     if (value->size() > kMaxNameBytes) {
       return InvalidField(field, absl::StrCat("must be at most ", kMaxNameBytes, " bytes"));
     }
@@ -111,7 +112,8 @@ absl::StatusOr<v1::Dataset> DatasetFromRequest(const v1::PutDatasetRequest& requ
       return InvalidField(path + ".name", absl::StrCat("duplicate field '", field->name(), "'"));
     }
     if (field->type().size() > kMaxNameBytes) {
-      return InvalidField(path + ".type", absl::StrCat("must be at most ", kMaxNameBytes, " bytes"));
+      return InvalidField(path + ".type",
+                          absl::StrCat("must be at most ", kMaxNameBytes, " bytes"));
     }
     RETURN_IF_ERROR(ValidateText(path + ".type", field->type()));
     RETURN_IF_ERROR(ValidateText(path + ".description", field->description()));
@@ -138,8 +140,10 @@ absl::StatusOr<v1::Dataset> DatasetFromRequest(const v1::PutDatasetRequest& requ
     v1::Owner owner = out.owners(i);
     const std::string path = absl::StrCat("owners[", i, "]");
     RETURN_IF_ERROR(ValidateName(path + ".name", owner.name()));
-    if (!v1::OwnerType_IsValid(owner.type())) return InvalidField(path + ".type", "unknown owner type");
-    if (!v1::OwnershipRole_IsValid(owner.role())) return InvalidField(path + ".role", "unknown role");
+    if (!v1::OwnerType_IsValid(owner.type()))
+      return InvalidField(path + ".type", "unknown owner type");
+    if (!v1::OwnershipRole_IsValid(owner.role()))
+      return InvalidField(path + ".role", "unknown role");
     if (owner.type() == v1::OWNER_TYPE_UNSPECIFIED) owner.set_type(v1::USER);
     if (owner.role() == v1::OWNERSHIP_ROLE_UNSPECIFIED) owner.set_role(v1::OWNER);
     if (owners.insert({owner.name(), owner.role()}).second) *kept.Add() = std::move(owner);
@@ -181,7 +185,8 @@ absl::StatusOr<v1::GlossaryTerm> TermFromRequest(const v1::PutTermRequest& reque
   }
   if (!out.parent().empty()) {
     RETURN_IF_ERROR(ValidateName("parent", out.parent()));
-    if (out.parent() == out.name()) return InvalidField("parent", "a term cannot be its own parent");
+    if (out.parent() == out.name())
+      return InvalidField("parent", "a term cannot be its own parent");
   }
   return out;
 }
@@ -219,9 +224,8 @@ absl::StatusOr<int64_t> SaveNamespace(store::WriteTxn& txn, const policy::Caller
   return version;
 }
 
-absl::StatusOr<int64_t> SaveTerm(store::WriteTxn& txn, const policy::Caller& caller,
-                                 absl::Time now, const v1::GlossaryTerm* existing,
-                                 v1::GlossaryTerm next) {
+absl::StatusOr<int64_t> SaveTerm(store::WriteTxn& txn, const policy::Caller& caller, absl::Time now,
+                                 const v1::GlossaryTerm* existing, v1::GlossaryTerm next) {
   if (next.status() == v1::TERM_STATUS_UNSPECIFIED) {
     next.set_status(existing != nullptr ? existing->status() : v1::DRAFT);
   }
@@ -234,10 +238,9 @@ absl::StatusOr<int64_t> SaveTerm(store::WriteTxn& txn, const policy::Caller& cal
   RETURN_IF_ERROR(CheckTermReferences(txn, next));
   v1::GlossaryTerm before;
   if (existing != nullptr) before = ComparableTerm(*existing);
-  ASSIGN_OR_RETURN(int64_t version,
-                   RecordVersion(txn, caller, now, kTermEntity, next.name(),
-                                 existing != nullptr ? "UPDATE" : "CREATE",
-                                 existing != nullptr ? &before : nullptr, next));
+  ASSIGN_OR_RETURN(int64_t version, RecordVersion(txn, caller, now, kTermEntity, next.name(),
+                                                  existing != nullptr ? "UPDATE" : "CREATE",
+                                                  existing != nullptr ? &before : nullptr, next));
   if (version == 0) return 0;
   *next.mutable_created_at() = existing != nullptr ? existing->created_at() : TimeToProto(now);
   *next.mutable_updated_at() = TimeToProto(now);

@@ -40,9 +40,8 @@ absl::StatusOr<int64_t> SaveNamespace(store::WriteTxn& txn, const policy::Caller
 // (FAILED_PRECONDITION naming "status"); parent and related terms must
 // exist and the parent chain must not lead back (INVALID_ARGUMENT). Records
 // the version; answers its number, 0 when nothing changed.
-absl::StatusOr<int64_t> SaveTerm(store::WriteTxn& txn, const policy::Caller& caller,
-                                 absl::Time now, const v1::GlossaryTerm* existing,
-                                 v1::GlossaryTerm next);
+absl::StatusOr<int64_t> SaveTerm(store::WriteTxn& txn, const policy::Caller& caller, absl::Time now,
+                                 const v1::GlossaryTerm* existing, v1::GlossaryTerm next);
 
 // Deletes the term, recording the version; FAILED_PRECONDITION naming
 // "name" (and its dependents) while columns link it or terms refer to it.

@@ -177,8 +177,10 @@ DatasetRecord ReadDataset(Reader& r) {
     } else {
       std::map<std::string, std::string> out;
       for (const auto& [key, value] : props->items()) {
-        if (!value.is_string()) r.Fail(absl::StrCat("customProperties.", key), "must be a string");
-        else out[key] = value.get<std::string>();
+        if (!value.is_string())
+          r.Fail(absl::StrCat("customProperties.", key), "must be a string");
+        else
+          out[key] = value.get<std::string>();
       }
       d.custom_properties = std::move(out);
     }
@@ -357,8 +359,10 @@ absl::StatusOr<Document> ParseDocument(std::string_view text) {
   for (const char* section : {"namespaces", "glossaryTerms", "datasets", "lineage"}) {
     const json* list = top.Find(section);
     if (list == nullptr) continue;
-    if (!list->is_array()) top.Fail(section, "must be an array");
-    else doc.records += static_cast<int>(list->size());
+    if (!list->is_array())
+      top.Fail(section, "must be an array");
+    else
+      doc.records += static_cast<int>(list->size());
   }
   RETURN_IF_ERROR(top.status());
   if (doc.records > kMaxRecords) {
@@ -426,9 +430,9 @@ v1::Dataset MergeDataset(v1::ImportMode mode, const v1::Dataset* existing,
   if (record.owners) {
     if (rule != v1::APPEND) out.clear_owners();
     for (const v1::Owner& owner : *record.owners) {
-      const bool known = std::any_of(out.owners().begin(), out.owners().end(), [&](const v1::Owner& o) {
-        return o.name() == owner.name() && o.role() == owner.role();
-      });
+      const bool known = std::any_of(
+          out.owners().begin(), out.owners().end(),
+          [&](const v1::Owner& o) { return o.name() == owner.name() && o.role() == owner.role(); });
       if (!known) *out.add_owners() = owner;
     }
   }
@@ -558,8 +562,10 @@ ordered_json NamespaceToRecord(const v1::Namespace& ns) {
 ordered_json LineageToRecord(const LineageRecord& e) {
   ordered_json out;
   out["job"] = {{"namespace", e.job_ns}, {"name", e.job_name}};
-  out["source"] = {{"namespace", e.source.ns}, {"dataset", e.source.dataset}, {"field", e.source.field}};
-  out["target"] = {{"namespace", e.target.ns}, {"dataset", e.target.dataset}, {"field", e.target.field}};
+  out["source"] = {
+      {"namespace", e.source.ns}, {"dataset", e.source.dataset}, {"field", e.source.field}};
+  out["target"] = {
+      {"namespace", e.target.ns}, {"dataset", e.target.dataset}, {"field", e.target.field}};
   out["type"] = e.type;
   PutIfSet(out, "subtype", e.subtype);
   PutIfSet(out, "description", e.description);

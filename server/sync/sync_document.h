@@ -31,7 +31,7 @@ struct ColumnRecord {
 };
 
 struct DatasetRecord {
-  std::string path;  // "datasets[3]"
+  std::string path;                   // "datasets[3]"
   std::string ns, name, external_id;  // ns and name may be empty when external_id is given
   std::optional<v1::DatasetType> type;
   std::optional<std::string> physical_name, source_name, description, display_name, domain,
@@ -43,7 +43,7 @@ struct DatasetRecord {
 };
 
 struct TermRecord {
-  std::string path;  // "glossaryTerms[0]"
+  std::string path;               // "glossaryTerms[0]"
   std::string name, external_id;  // name may be empty when external_id is given
   std::optional<std::string> definition, unit, formula, parent;
   std::optional<StringList> synonyms, related_terms, reviewers;
@@ -70,7 +70,7 @@ struct LineageRecord {
 
 // A record that could not be read: where, and why.
 struct BadRecord {
-  std::string path;  // the record: "datasets[3]"
+  std::string path;    // the record: "datasets[3]"
   absl::Status error;  // INVALID_ARGUMENT naming the field: "datasets[3].columns[0].tags"
 };
 

@@ -24,7 +24,7 @@ namespace cadastre::sync {
 namespace {
 
 using policy::Resource;
-using Action = v1::SyncRecordResult;
+using Result = v1::SyncRecordResult;
 using FieldChanges = std::vector<v1::FieldChange>;
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
@@ -68,29 +68,40 @@ std::tuple<int, int64_t> Place(const std::string& record) {
   return {4, 0};
 }
 
+// The kind of record a place names: "datasets[3]" is a dataset.
+std::string_view KindOf(const std::string& record) {
+  static const char* kKinds[] = {"namespace", "glossaryTerm", "dataset", "lineage", ""};
+  return kKinds[std::get<0>(Place(record))];
+}
+
 // Everything one import does inside its transaction, with what it answers.
 class Importer {
  public:
   Importer(store::WriteTxn& txn, lineage::LineageService::GraphChanges& graph,
            const policy::Authorizer& authorizer, const Caller& caller, absl::Time now,
            const v1::ImportRequest& request, const Document& doc)
-      : txn_(txn), graph_(graph), authorizer_(authorizer), caller_(caller), now_(now),
+      : txn_(txn),
+        graph_(graph),
+        authorizer_(authorizer),
+        caller_(caller),
+        now_(now),
         mode_(request.mode() == v1::IMPORT_MODE_UNSPECIFIED ? v1::DIFF : request.mode()),
         missing_(request.missing() == v1::MISSING_POLICY_UNSPECIFIED ? v1::KEEP
-                                                                      : request.missing()),
+                                                                     : request.missing()),
         doc_(doc) {}
 
   // Non-OK only when the store fails: records' own errors are results.
   absl::Status Run() {
     response_.set_records(doc_.records);
-    for (const BadRecord& bad : doc_.bad) Failed(bad.path, "", "", bad.error);
+    for (const BadRecord& bad : doc_.bad) Failed(bad.path, KindOf(bad.path), "", bad.error);
     for (const NamespaceRecord& record : doc_.namespaces) RETURN_IF_ERROR(ApplyNamespace(record));
     RETURN_IF_ERROR(ApplyTerms());
     for (const DatasetRecord& record : doc_.datasets) RETURN_IF_ERROR(ApplyDataset(record));
     RETURN_IF_ERROR(ApplyLineage());
     if (mode_ == v1::FULL && missing_ != v1::KEEP) RETURN_IF_ERROR(HandleMissing());
-    std::stable_sort(response_.mutable_results()->begin(), response_.mutable_results()->end(),
-                     [](const auto& a, const auto& b) { return Place(a.record()) < Place(b.record()); });
+    std::stable_sort(
+        response_.mutable_results()->begin(), response_.mutable_results()->end(),
+        [](const auto& a, const auto& b) { return Place(a.record()) < Place(b.record()); });
     return absl::OkStatus();
   }
 
@@ -101,14 +112,25 @@ class Importer {
   // Notes what happened to a record (`record` set) or to an entity the
   // document lacks (`record` empty).
   void Done(const std::string& record, std::string_view kind, const std::string& key,
-            Action::Action action, FieldChanges changes = {}) {
+            Result::Action action, FieldChanges changes = {}) {
     switch (action) {
-      case Action::UNCHANGED: response_.set_unchanged(response_.unchanged() + 1); return;
-      case Action::CREATED: response_.set_created(response_.created() + 1); break;
-      case Action::UPDATED: response_.set_updated(response_.updated() + 1); break;
-      case Action::DEPRECATED: response_.set_deprecated(response_.deprecated() + 1); break;
-      case Action::REMOVED: response_.set_removed(response_.removed() + 1); break;
-      default: break;
+      case Result::UNCHANGED:
+        response_.set_unchanged(response_.unchanged() + 1);
+        return;
+      case Result::CREATED:
+        response_.set_created(response_.created() + 1);
+        break;
+      case Result::UPDATED:
+        response_.set_updated(response_.updated() + 1);
+        break;
+      case Result::DEPRECATED:
+        response_.set_deprecated(response_.deprecated() + 1);
+        break;
+      case Result::REMOVED:
+        response_.set_removed(response_.removed() + 1);
+        break;
+      default:
+        break;
     }
     v1::SyncRecordResult* result = response_.add_results();
     result->set_record(record);
@@ -125,7 +147,7 @@ class Importer {
     result->set_record(record);
     result->set_kind(std::string(kind));
     result->set_key(key);
-    result->set_action(Action::FAILED);
+    result->set_action(Result::FAILED);
     result->set_error(std::string(error.message()));
     result->set_field(FieldOf(error).value_or(record));
     result->set_error_code(absl::StatusCodeToString(error.code()));
@@ -167,11 +189,11 @@ class Importer {
     }
     FieldChanges changes = catalog::Diff(before ? &old : nullptr, next);
     if (changes.empty()) {
-      Done(record.path, "namespace", name, Action::UNCHANGED);
+      Done(record.path, "namespace", name, Result::UNCHANGED);
       return absl::OkStatus();
     }
     RETURN_IF_ERROR(catalog::SaveNamespace(txn_, caller_, now_, before, next).status());
-    Done(record.path, "namespace", name, before ? Action::UPDATED : Action::CREATED,
+    Done(record.path, "namespace", name, before ? Result::UPDATED : Result::CREATED,
          std::move(changes));
     return absl::OkStatus();
   }
@@ -216,7 +238,8 @@ class Importer {
         fail(valid.status());
         continue;
       }
-      if (absl::Status s = authorizer_.Check(caller_, v1::MANAGE_GLOSSARY, Resource::Term(record.name));
+      if (absl::Status s =
+              authorizer_.Check(caller_, v1::MANAGE_GLOSSARY, Resource::Term(record.name));
           !s.ok()) {
         fail(s);
         continue;
@@ -242,13 +265,16 @@ class Importer {
       absl::Status missing;
       if (!wanted.parent().empty()) {
         ASSIGN_OR_RETURN(bool ok, known(wanted.parent()));
-        if (!ok) missing = InvalidField("parent", absl::StrCat("unknown glossary term '", wanted.parent(), "'"));
+        if (!ok)
+          missing =
+              InvalidField("parent", absl::StrCat("unknown glossary term '", wanted.parent(), "'"));
       }
       for (int i = 0; i < wanted.related_terms_size() && missing.ok(); i++) {
         ASSIGN_OR_RETURN(bool ok, known(wanted.related_terms(i)));
         if (!ok) {
-          missing = InvalidField(absl::StrCat("relatedTerms[", i, "]"),
-                                 absl::StrCat("unknown glossary term '", wanted.related_terms(i), "'"));
+          missing =
+              InvalidField(absl::StrCat("relatedTerms[", i, "]"),
+                           absl::StrCat("unknown glossary term '", wanted.related_terms(i), "'"));
         }
       }
       if (!missing.ok()) {
@@ -276,15 +302,18 @@ class Importer {
       if (!saved.ok()) {
         // A new term is half written by now: the import cannot go on.
         if (!p.before) return InRecord(p.record.path, saved.status());
-        Failed(p.record.path, "glossaryTerm", p.record.name, InRecord(p.record.path, saved.status()));
+        Failed(p.record.path, "glossaryTerm", p.record.name,
+               InRecord(p.record.path, saved.status()));
         continue;
       }
       ASSIGN_OR_RETURN(v1::GlossaryTerm after, txn_.GetTerm(p.record.name));
       v1::GlossaryTerm old;
       if (p.before) old = catalog::ComparableTerm(*p.before);
-      FieldChanges changes = catalog::Diff(p.before ? &old : nullptr, catalog::ComparableTerm(after));
-      const auto action =
-          !p.before ? Action::CREATED : changes.empty() ? Action::UNCHANGED : Action::UPDATED;
+      FieldChanges changes =
+          catalog::Diff(p.before ? &old : nullptr, catalog::ComparableTerm(after));
+      const auto action = !p.before         ? Result::CREATED
+                          : changes.empty() ? Result::UNCHANGED
+                                            : Result::UPDATED;
       Done(p.record.path, "glossaryTerm", p.record.name, action, std::move(changes));
       if (!p.record.external_id.empty()) {
         RETURN_IF_ERROR(Bind(catalog::kTermEntity, p.record.external_id, p.record.name, name_of));
@@ -342,8 +371,9 @@ class Importer {
         rename_from = bound;
       } else if (!bound && (record.ns.empty() || record.name.empty())) {
         key = record.external_id;
-        return fail(InvalidField("name", absl::StrCat("externalId '", record.external_id,
-                                                      "' is not known here; give namespace and name")));
+        return fail(
+            InvalidField("name", absl::StrCat("externalId '", record.external_id,
+                                              "' is not known here; give namespace and name")));
       }
       key = Shown(record.ns, record.name);
     }
@@ -369,7 +399,8 @@ class Importer {
         }
       }
     }
-    if (absl::Status s = authorizer_.Check(caller_, v1::EDIT_METADATA, Resource::System()); !s.ok()) {
+    if (absl::Status s = authorizer_.Check(caller_, v1::EDIT_METADATA, Resource::System());
+        !s.ok()) {
       return fail(s);
     }
     // A classification the record names is created only for a caller who
@@ -388,20 +419,22 @@ class Importer {
       auto from = catalog::LoadAnyDataset(txn_, rename_from->first, rename_from->second);
       RETURN_IF_ERROR(from.status());
       if (!authorizer_.CanSee(caller_, catalog::ScopeOf(*from)) ||
-          !authorizer_.CheckDataset(caller_, v1::EDIT_METADATA, catalog::ScopeOf(*from), denied).ok()) {
+          !authorizer_.CheckDataset(caller_, v1::EDIT_METADATA, catalog::ScopeOf(*from), denied)
+               .ok()) {
         return fail(denied);
       }
       if (txn_.DatasetRowId(record.ns, record.name).ok()) {
-        return fail(WithField(absl::AlreadyExistsError(absl::StrCat(
-                                  "cannot rename ", Shown(rename_from->first, rename_from->second),
-                                  " (externalId '", record.external_id, "') to ", key,
-                                  ": that dataset exists")),
-                              "name"));
+        return fail(WithField(
+            absl::AlreadyExistsError(absl::StrCat(
+                "cannot rename ", Shown(rename_from->first, rename_from->second), " (externalId '",
+                record.external_id, "') to ", key, ": that dataset exists")),
+            "name"));
       }
     }
 
-    auto existing = rename_from ? catalog::LoadAnyDataset(txn_, rename_from->first, rename_from->second)
-                                : catalog::LoadAnyDataset(txn_, record.ns, record.name);
+    auto existing = rename_from
+                        ? catalog::LoadAnyDataset(txn_, rename_from->first, rename_from->second)
+                        : catalog::LoadAnyDataset(txn_, record.ns, record.name);
     if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
     const v1::Dataset* before = existing.ok() ? &*existing : nullptr;
     // As PutDataset: a hidden dataset is refused as if the caller could not
@@ -414,9 +447,11 @@ class Importer {
     merged.set_name(record.name);
     merged.set_deleted(false);
     merged.set_created_by(before ? before->created_by() : caller_.principal);
-    if (!authorizer_.CheckDataset(caller_, v1::EDIT_METADATA, catalog::ScopeOf(merged), denied).ok() ||
-        (before && !authorizer_.CheckDataset(caller_, v1::EDIT_METADATA, catalog::ScopeOf(*before),
-                                             denied).ok())) {
+    if (!authorizer_.CheckDataset(caller_, v1::EDIT_METADATA, catalog::ScopeOf(merged), denied)
+             .ok() ||
+        (before &&
+         !authorizer_.CheckDataset(caller_, v1::EDIT_METADATA, catalog::ScopeOf(*before), denied)
+              .ok())) {
       return fail(denied);
     }
     v1::PutDatasetRequest request;
@@ -429,8 +464,8 @@ class Importer {
 
     if (rename_from) {
       RETURN_IF_ERROR(catalog::EnsureNamespace(txn_, caller_, now_, record.ns));
-      RETURN_IF_ERROR(txn_.RenameDataset(rename_from->first, rename_from->second, record.ns,
-                                         record.name));
+      RETURN_IF_ERROR(
+          txn_.RenameDataset(rename_from->first, rename_from->second, record.ns, record.name));
       v1::FieldChange& change = renamed.emplace_back();
       change.set_path("name");
       change.mutable_before()->set_string_value(Shown(rename_from->first, rename_from->second));
@@ -439,7 +474,8 @@ class Importer {
     }
     v1::Dataset old;
     if (before) old = catalog::ComparableDataset(*before);
-    FieldChanges changes = catalog::Diff(before ? &old : nullptr, catalog::ComparableDataset(*wanted));
+    FieldChanges changes =
+        catalog::Diff(before ? &old : nullptr, catalog::ComparableDataset(*wanted));
     changes.insert(changes.begin(), renamed.begin(), renamed.end());
     datasets_in_document_.insert({record.ns, record.name});
     if (!changes.empty()) {
@@ -448,11 +484,13 @@ class Importer {
         RETURN_IF_ERROR(catalog::EnsureTag(txn_, caller_, now_, tag));
       }
       const std::string operation = !before ? "CREATE" : before->deleted() ? "RESTORE" : "UPDATE";
-      RETURN_IF_ERROR(catalog::SaveDataset(txn_, caller_, now_, before, *wanted, operation,
-                                           &removed_fields_)
-                          .status());
+      RETURN_IF_ERROR(
+          catalog::WriteDataset(txn_, caller_, now_, before, *wanted, operation, &removed_fields_)
+              .status());
     }
-    const auto action = !before ? Action::CREATED : changes.empty() ? Action::UNCHANGED : Action::UPDATED;
+    const auto action = !before           ? Result::CREATED
+                        : changes.empty() ? Result::UNCHANGED
+                                          : Result::UPDATED;
     Done(record.path, "dataset", key, action, std::move(changes));
     if (!record.external_id.empty()) {
       RETURN_IF_ERROR(Bind(catalog::kDatasetEntity, record.external_id,
@@ -497,14 +535,17 @@ class Importer {
   };
   using EdgeKey = std::tuple<int64_t, int64_t, std::string, std::string, bool, std::string>;
   static EdgeKey KeyOf(const store::ColumnEdgeRow& row) {
-    return {row.source_field, row.target_field, row.type, row.subtype, row.masking, row.description};
+    return {row.source_field, row.target_field, row.type,
+            row.subtype,      row.masking,      row.description};
   }
 
   // The column's row id, or an error naming `where` when the caller does
   // not see it (missing and hidden alike).
-  absl::StatusOr<std::pair<int64_t, int64_t>> Column(const ColumnKey& column, const std::string& where) {
+  absl::StatusOr<std::pair<int64_t, int64_t>> Column(const ColumnKey& column,
+                                                     const std::string& where) {
     const auto not_found = InvalidField(
-        where, absl::StrCat("column ", column.ns, ":", column.dataset, ":", column.field, " not found"));
+        where,
+        absl::StrCat("column ", column.ns, ":", column.dataset, ":", column.field, " not found"));
     auto cached = visible_dataset_.find({column.ns, column.dataset});
     if (cached == visible_dataset_.end()) {
       std::optional<int64_t> id;
@@ -530,7 +571,8 @@ class Importer {
   absl::Status ApplyLineage() {
     std::map<Group, std::vector<std::pair<const LineageRecord*, store::ColumnEdgeRow>>> groups;
     if (!doc_.lineage.empty()) {
-      if (absl::Status s = authorizer_.Check(caller_, v1::WRITE_LINEAGE, Resource::System()); !s.ok()) {
+      if (absl::Status s = authorizer_.Check(caller_, v1::WRITE_LINEAGE, Resource::System());
+          !s.ok()) {
         for (const LineageRecord& record : doc_.lineage) {
           Failed(record.path, "lineage", EdgeName(record), InRecord(record.path, s));
         }
@@ -543,7 +585,8 @@ class Importer {
         Failed(record.path, "lineage", EdgeName(record), InRecord(record.path, error));
       };
       absl::Status names;
-      for (auto [field, value] : {std::pair{"job.namespace", &record.job_ns}, {"job.name", &record.job_name}}) {
+      for (auto [field, value] :
+           {std::pair{"job.namespace", &record.job_ns}, {"job.name", &record.job_name}}) {
         if (names.ok()) names = catalog::ValidateName(field, *value);
       }
       if (names.ok()) names = catalog::ValidateText("description", record.description);
@@ -599,27 +642,29 @@ class Importer {
     return txn_.PutJob(job);
   }
 
-  absl::Status ApplyGroup(const Group& group,
-                          std::vector<std::pair<const LineageRecord*, store::ColumnEdgeRow>>& edges) {
+  absl::Status ApplyGroup(
+      const Group& group,
+      std::vector<std::pair<const LineageRecord*, store::ColumnEdgeRow>>& edges) {
     ASSIGN_OR_RETURN(int64_t job, JobId(group.job_ns, group.job_name));
     const int64_t target_dataset = edges.front().second.target_dataset;
     jobs_in_document_[{group.job_ns, group.job_name}] = job;
     groups_in_document_.insert({job, target_dataset});
-    ASSIGN_OR_RETURN(std::vector<store::ColumnEdgeRow> open, txn_.OpenEdgesInto(job, target_dataset));
+    ASSIGN_OR_RETURN(std::vector<store::ColumnEdgeRow> open,
+                     txn_.OpenEdgesInto(job, target_dataset));
     std::map<EdgeKey, const store::ColumnEdgeRow*> open_by_key;
     for (const store::ColumnEdgeRow& row : open) open_by_key[KeyOf(row)] = &row;
     std::set<EdgeKey> wanted;
     bool added = false;
     for (auto& [record, row] : edges) {
       if (!wanted.insert(KeyOf(row)).second || open_by_key.count(KeyOf(row))) {
-        Done(record->path, "lineage", EdgeName(*record), Action::UNCHANGED);
+        Done(record->path, "lineage", EdgeName(*record), Result::UNCHANGED);
         continue;
       }
       row.job = job;
       ASSIGN_OR_RETURN(row.id, txn_.InsertColumnEdge(row));
       graph_.column_edges.push_back(row);
       added = true;
-      Done(record->path, "lineage", EdgeName(*record), Action::CREATED);
+      Done(record->path, "lineage", EdgeName(*record), Result::CREATED);
     }
     if (added) {
       const int64_t at = Micros(now_);
@@ -655,7 +700,7 @@ class Importer {
       if (f.id == row.target_field) target = name;
     }
     Done("", "lineage", absl::StrCat(job_ns, ":", job_name, " ", source, " -> ", target),
-         Action::REMOVED);
+         Result::REMOVED);
     return absl::OkStatus();
   }
 
@@ -675,7 +720,8 @@ class Importer {
       for (const store::DatasetInfo& info : datasets) {
         if (datasets_in_document_.count({info.ns, info.name})) continue;
         const std::string key = Shown(info.ns, info.name);
-        if (!authorizer_.CheckDataset(caller_, v1::EDIT_METADATA, catalog::ScopeOf(info), denied).ok()) {
+        if (!authorizer_.CheckDataset(caller_, v1::EDIT_METADATA, catalog::ScopeOf(info), denied)
+                 .ok()) {
           Failed("", "dataset", key, WithField(denied, key));
           continue;
         }
@@ -693,8 +739,9 @@ class Importer {
         }
         v1::Dataset old = catalog::ComparableDataset(before);
         FieldChanges changes = catalog::Diff(&old, catalog::ComparableDataset(after));
-        RETURN_IF_ERROR(catalog::SaveDataset(txn_, caller_, now_, &before, after, operation).status());
-        Done("", "dataset", key, missing_ == v1::REMOVE ? Action::REMOVED : Action::DEPRECATED,
+        RETURN_IF_ERROR(
+            catalog::WriteDataset(txn_, caller_, now_, &before, after, operation).status());
+        Done("", "dataset", key, missing_ == v1::REMOVE ? Result::REMOVED : Result::DEPRECATED,
              std::move(changes));
       }
     }
@@ -708,7 +755,8 @@ class Importer {
     std::vector<v1::GlossaryTerm> left;
     for (v1::GlossaryTerm& term : terms) {
       if (terms_in_document_.count(term.name())) continue;
-      if (absl::Status s = authorizer_.Check(caller_, v1::MANAGE_GLOSSARY, Resource::Term(term.name()));
+      if (absl::Status s =
+              authorizer_.Check(caller_, v1::MANAGE_GLOSSARY, Resource::Term(term.name()));
           !s.ok()) {
         Failed("", "glossaryTerm", term.name(), s);
         continue;
@@ -719,7 +767,7 @@ class Importer {
         v1::GlossaryTerm next = old;
         next.set_status(v1::DEPRECATED);
         RETURN_IF_ERROR(catalog::SaveTerm(txn_, caller_, now_, &term, next).status());
-        Done("", "glossaryTerm", term.name(), Action::DEPRECATED, catalog::Diff(&old, next));
+        Done("", "glossaryTerm", term.name(), Result::DEPRECATED, catalog::Diff(&old, next));
       } else {
         left.push_back(std::move(term));
       }
@@ -739,17 +787,18 @@ class Importer {
         RETURN_IF_ERROR(removed);
         RETURN_IF_ERROR(txn_.DeleteExternalIds(catalog::kTermEntity, term.name()));
         v1::GlossaryTerm old = catalog::ComparableTerm(current);
-        Done("", "glossaryTerm", term.name(), Action::REMOVED, catalog::Diff(&old, v1::GlossaryTerm()));
+        Done("", "glossaryTerm", term.name(), Result::REMOVED,
+             catalog::Diff(&old, v1::GlossaryTerm()));
         progress = true;
       }
       left = std::move(still);
     }
     for (const v1::GlossaryTerm& term : left) {
       ASSIGN_OR_RETURN(v1::GlossaryTerm current, txn_.GetTerm(term.name()));
-      Failed("", "glossaryTerm", term.name(),
-             catalog::WithoutDependents(catalog::RemoveTerm(txn_, caller_, now_, current),
-                                        authorizer_, caller_,
-                                        absl::StrCat("glossary term '", term.name(), "'")));
+      Failed(
+          "", "glossaryTerm", term.name(),
+          catalog::WithoutDependents(catalog::RemoveTerm(txn_, caller_, now_, current), authorizer_,
+                                     caller_, absl::StrCat("glossary term '", term.name(), "'")));
     }
     return absl::OkStatus();
   }
@@ -801,15 +850,15 @@ absl::Status Refused(const v1::ImportResponse& response) {
   std::string first_field;
   int shown = 0;
   for (const v1::SyncRecordResult& result : response.results()) {
-    if (result.action() != Action::FAILED) continue;
+    if (result.action() != Result::FAILED) continue;
     if (first_field.empty()) first_field = result.field();
     if (shown++ < 10) absl::StrAppend(&listed, "; ", result.error());
   }
-  return WithField(absl::InvalidArgumentError(absl::StrCat(
-                       response.failed(), " of ", response.records(),
-                       " records failed and nothing was changed (onError=SKIP applies the others)",
-                       listed)),
-                   first_field);
+  return WithField(
+      absl::InvalidArgumentError(absl::StrCat(
+          response.failed(), " of ", response.records(),
+          " records failed and nothing was changed (onError=SKIP applies the others)", listed)),
+      first_field);
 }
 
 }  // namespace
@@ -817,7 +866,8 @@ absl::Status Refused(const v1::ImportResponse& response) {
 absl::StatusOr<v1::ImportResponse> SyncService::Import(const Caller& caller,
                                                        const v1::ImportRequest& request) {
   if (!v1::ImportMode_IsValid(request.mode())) return InvalidField("mode", "unknown mode");
-  if (!v1::MissingPolicy_IsValid(request.missing())) return InvalidField("missing", "unknown value");
+  if (!v1::MissingPolicy_IsValid(request.missing()))
+    return InvalidField("missing", "unknown value");
   if (!v1::OnError_IsValid(request.on_error())) return InvalidField("onError", "unknown value");
   if (request.missing() != v1::MISSING_POLICY_UNSPECIFIED && request.missing() != v1::KEEP &&
       request.mode() != v1::FULL) {
@@ -865,7 +915,8 @@ absl::StatusOr<v1::ImportResponse> SyncService::Import(const Caller& caller,
 absl::StatusOr<google::protobuf::Struct> SyncService::Export(const Caller& caller,
                                                              const v1::ExportRequest& request) {
   for (int i = 0; i < request.namespace__size(); i++) {
-    RETURN_IF_ERROR(catalog::ValidateName(absl::StrCat("namespace[", i, "]"), request.namespace_(i)));
+    RETURN_IF_ERROR(
+        catalog::ValidateName(absl::StrCat("namespace[", i, "]"), request.namespace_(i)));
   }
   if (!request.external_system().empty()) {
     RETURN_IF_ERROR(catalog::ValidateName("externalSystem", request.external_system()));
@@ -876,7 +927,8 @@ absl::StatusOr<google::protobuf::Struct> SyncService::Export(const Caller& calle
     doc = nlohmann::ordered_json::object();
     doc["formatVersion"] = 1;
     if (!request.external_system().empty()) doc["externalSystem"] = request.external_system();
-    auto bindings = [&](std::string_view type) -> absl::StatusOr<std::map<std::string, std::string>> {
+    auto bindings =
+        [&](std::string_view type) -> absl::StatusOr<std::map<std::string, std::string>> {
       std::map<std::string, std::string> id_of;  // entity key -> external id
       if (request.external_system().empty()) return id_of;
       ASSIGN_OR_RETURN(auto rows, txn.ListExternalIds(request.external_system(), type));
@@ -899,7 +951,8 @@ absl::StatusOr<google::protobuf::Struct> SyncService::Export(const Caller& calle
     } else {
       ASSIGN_OR_RETURN(auto all, txn.ListNamespaces(store::Page{1 << 30, 0}, false));
       for (v1::Namespace& ns : all.items) {
-        ASSIGN_OR_RETURN(bool visible, catalog::CanSeeNamespace(txn, *authorizer_, caller, ns.name()));
+        ASSIGN_OR_RETURN(bool visible,
+                         catalog::CanSeeNamespace(txn, *authorizer_, caller, ns.name()));
         if (visible) namespaces.push_back(std::move(ns));
       }
     }
@@ -932,7 +985,8 @@ absl::StatusOr<google::protobuf::Struct> SyncService::Export(const Caller& calle
       for (const store::DatasetInfo& info : infos) {
         ASSIGN_OR_RETURN(v1::Dataset dataset, catalog::LoadLiveDataset(txn, info.ns, info.name));
         auto id = dataset_ids.find(catalog::DatasetKey(info.ns, info.name));
-        doc["datasets"].push_back(DatasetToRecord(dataset, id == dataset_ids.end() ? "" : id->second));
+        doc["datasets"].push_back(
+            DatasetToRecord(dataset, id == dataset_ids.end() ? "" : id->second));
         exported.push_back(info.id);
       }
     }
@@ -1045,8 +1099,8 @@ absl::StatusOr<v1::ListChangesResponse> SyncService::ChangesAfter(const Caller& 
             }
           }
         } else if (version.entity_type() == catalog::kNamespaceEntity && !visible) {
-          ASSIGN_OR_RETURN(visible, catalog::CanSeeNamespace(txn, *authorizer_, caller,
-                                                             version.entity_key()));
+          ASSIGN_OR_RETURN(
+              visible, catalog::CanSeeNamespace(txn, *authorizer_, caller, version.entity_key()));
         } else {
           visible = true;  // tags and terms: what anyone who reads metadata sees
         }

@@ -32,15 +32,16 @@ json Doc(json datasets, json extra = json::object()) {
 }
 
 json Customers() {
-  return {{"namespace", kCrm},
-          {"name", "public.customers"},
-          {"description", "One row per customer."},
-          {"domain", "sales"},
-          {"owners", json::array({{{"name", "crm-team"}, {"type", "TEAM"}}})},
-          {"tags", {"Tier.Gold"}},
-          {"customProperties", {{"retention", "7y"}}},
-          {"columns", json::array({{{"name", "id"}, {"type", "bigint"}, {"description", "Key"}},
-                                   {{"name", "email"}, {"type", "text"}, {"tags", {"PII.Email"}}}})}};
+  return {
+      {"namespace", kCrm},
+      {"name", "public.customers"},
+      {"description", "One row per customer."},
+      {"domain", "sales"},
+      {"owners", json::array({{{"name", "crm-team"}, {"type", "TEAM"}}})},
+      {"tags", {"Tier.Gold"}},
+      {"customProperties", {{"retention", "7y"}}},
+      {"columns", json::array({{{"name", "id"}, {"type", "bigint"}, {"description", "Key"}},
+                               {{"name", "email"}, {"type", "text"}, {"tags", {"PII.Email"}}}})}};
 }
 
 json DimCustomer() {
@@ -49,10 +50,12 @@ json DimCustomer() {
           {"columns", json::array({{{"name", "customer_id"}}, {{"name", "email_hash"}}})}};
 }
 
-json Edge(const std::string& job, const std::string& source_field, const std::string& target_field) {
-  return {{"job", {{"namespace", "sync"}, {"name", job}}},
-          {"source", {{"namespace", kCrm}, {"dataset", "public.customers"}, {"field", source_field}}},
-          {"target", {{"namespace", kDwh}, {"dataset", "dim_customer"}, {"field", target_field}}}};
+json Edge(const std::string& job, const std::string& source_field,
+          const std::string& target_field) {
+  return {
+      {"job", {{"namespace", "sync"}, {"name", job}}},
+      {"source", {{"namespace", kCrm}, {"dataset", "public.customers"}, {"field", source_field}}},
+      {"target", {{"namespace", kDwh}, {"dataset", "dim_customer"}, {"field", target_field}}}};
 }
 
 class SyncTest : public SuiteServerTest<SyncTest>,
@@ -124,17 +127,19 @@ class SyncTest : public SuiteServerTest<SyncTest>,
 INSTANTIATE_TEST_SUITE_P(Transports, SyncTest, ::testing::Values("rest", "grpc"));
 
 TEST_P(SyncTest, ADryRunAnswersExactlyWhatTheImportDoesAndChangesNothing) {
-  const json doc = Doc(json::array({Customers(), DimCustomer()}),
-                       {{"glossaryTerms", json::array({{{"name", "Customer"}, {"definition", "Buys."}}})},
-                        {"lineage", json::array({Edge("mask_email", "email", "email_hash")})}});
+  const json doc =
+      Doc(json::array({Customers(), DimCustomer()}),
+          {{"glossaryTerms", json::array({{{"name", "Customer"}, {"definition", "Buys."}}})},
+           {"lineage", json::array({Edge("mask_email", "email", "email_hash")})}});
   const std::string before = Cursor();
   json dry = Import(doc, {{"dryRun", true}});
   EXPECT_TRUE(dry["dryRun"].get<bool>());
   EXPECT_EQ(dry["created"], 4);
   EXPECT_EQ(dry["failed"], 0);
   EXPECT_EQ(Cursor(), before) << "a dry run wrote history";
-  EXPECT_EQ(Call("CatalogService.GetDataset", {{"namespace", kCrm}, {"name", "public.customers"}}).code,
-            "NOT_FOUND");
+  EXPECT_EQ(
+      Call("CatalogService.GetDataset", {{"namespace", kCrm}, {"name", "public.customers"}}).code,
+      "NOT_FOUND");
 
   json real = Import(doc);
   EXPECT_FALSE(real["dryRun"].get<bool>());
@@ -191,13 +196,13 @@ TEST_P(SyncTest, DiffMergesAttributesAndSetsTheRelationsARecordGives) {
 
 TEST_P(SyncTest, AppendOnlyAdds) {
   Import(Doc(json::array({Customers()})));
-  json record = {{"namespace", kCrm},
-                 {"name", "public.customers"},
-                 {"description", "Overwritten?"},
-                 {"displayName", "Customers"},
-                 {"tags", {"Tier.Silver"}},
-                 {"columns", json::array({{{"name", "email"}, {"tags", {"PII"}}},
-                                          {{"name", "phone"}}})}};
+  json record = {
+      {"namespace", kCrm},
+      {"name", "public.customers"},
+      {"description", "Overwritten?"},
+      {"displayName", "Customers"},
+      {"tags", {"Tier.Silver"}},
+      {"columns", json::array({{{"name", "email"}, {"tags", {"PII"}}}, {{"name", "phone"}}})}};
   Import(Doc(json::array({record, {{"namespace", kDwh}, {"name", "new_table"}}})),
          {{"mode", "APPEND"}});
   json d = Dataset(kCrm, "public.customers");
@@ -213,12 +218,14 @@ TEST_P(SyncTest, FullReplacesRecordsAndTreatsWhatIsMissingAsAsked) {
   json other = {{"namespace", kCrm}, {"name", "public.orders"}, {"description", "Orders"}};
   json gone = {{"namespace", kCrm}, {"name", "public.legacy"}};
   Import(Doc(json::array({Customers(), other, gone}),
-             {{"glossaryTerms", json::array({{{"name", "Old"}}, {{"name", "Kept"}},
+             {{"glossaryTerms", json::array({{{"name", "Old"}},
+                                             {{"name", "Kept"}},
                                              {{"name", "OldChild"}, {"parent", "Old"}}})}}));
 
   // KEEP (the default): nothing outside the document is touched; the
   // record replaces its dataset.
-  json only_id = {{"namespace", kCrm}, {"name", "public.customers"},
+  json only_id = {{"namespace", kCrm},
+                  {"name", "public.customers"},
                   {"columns", json::array({{{"name", "id"}, {"type", "bigint"}}})}};
   json kept = Import(Doc(json::array({only_id, other})), {{"mode", "FULL"}});
   EXPECT_EQ(kept["deprecated"], 0);
@@ -241,19 +248,21 @@ TEST_P(SyncTest, FullReplacesRecordsAndTreatsWhatIsMissingAsAsked) {
 
   // REMOVE soft-deletes the dataset and deletes the terms (a child before
   // its parent, whatever their order).
-  json removed = Import(Doc(json::array({only_id, other}), scope),
-                        {{"mode", "FULL"}, {"missing", "REMOVE"}});
+  json removed =
+      Import(Doc(json::array({only_id, other}), scope), {{"mode", "FULL"}, {"missing", "REMOVE"}});
   EXPECT_EQ(removed["removed"], 3) << removed.dump();
   EXPECT_EQ(removed["failed"], 0) << removed.dump();
-  EXPECT_EQ(Call("CatalogService.GetDataset", {{"namespace", kCrm}, {"name", "public.legacy"}}).code,
-            "NOT_FOUND");
+  EXPECT_EQ(
+      Call("CatalogService.GetDataset", {{"namespace", kCrm}, {"name", "public.legacy"}}).code,
+      "NOT_FOUND");
   EXPECT_EQ(Call("GlossaryService.GetTerm", {{"name", "Old"}}).code, "NOT_FOUND");
   EXPECT_EQ(Call("GlossaryService.GetTerm", {{"name", "OldChild"}}).code, "NOT_FOUND");
   Dataset(kCrm, "public.orders");
 
   // `missing` belongs to FULL.
-  CallResult wrong = Call("SyncService.Import", {{"document", Doc(json::array()).dump()},
-                                                 {"mode", "DIFF"}, {"missing", "REMOVE"}});
+  CallResult wrong =
+      Call("SyncService.Import",
+           {{"document", Doc(json::array()).dump()}, {"mode", "DIFF"}, {"missing", "REMOVE"}});
   EXPECT_EQ(wrong.code, "INVALID_ARGUMENT");
   EXPECT_EQ(wrong.field, "missing");
 }
@@ -261,22 +270,27 @@ TEST_P(SyncTest, FullReplacesRecordsAndTreatsWhatIsMissingAsAsked) {
 TEST_P(SyncTest, ExportThenImportIsANoOpInEveryMode) {
   Import(Doc(json::array({Customers(), DimCustomer()}),
              {{"externalSystem", "collibra"},
-              {"glossaryTerms", json::array({{{"name", "Customer"}, {"externalId", "t-1"},
-                                              {"synonyms", {"Client"}}, {"status", "APPROVED"}}})},
+              {"glossaryTerms", json::array({{{"name", "Customer"},
+                                              {"externalId", "t-1"},
+                                              {"synonyms", {"Client"}},
+                                              {"status", "APPROVED"}}})},
               {"lineage", json::array({Edge("mask_email", "email", "email_hash")})}}));
-  ASSERT_EQ(Call("GlossaryService.LinkTerm", {{"namespace", kCrm}, {"dataset", "public.customers"},
-                                              {"field", "id"}, {"term", "Customer"}})
+  ASSERT_EQ(Call("GlossaryService.LinkTerm", {{"namespace", kCrm},
+                                              {"dataset", "public.customers"},
+                                              {"field", "id"},
+                                              {"term", "Customer"}})
                 .code,
             "OK");
-  const json request = {{"externalSystem", "collibra"}, {"includeGlossary", true},
-                        {"includeLineage", true}};
+  const json request = {
+      {"externalSystem", "collibra"}, {"includeGlossary", true}, {"includeLineage", true}};
   json exported = Export(request);
   EXPECT_EQ(exported.dump(), Export(request).dump()) << "two exports differ";
   EXPECT_EQ(exported["glossaryTerms"][0]["externalId"], "t-1");
   ASSERT_EQ(exported["lineage"].size(), 1u);
   const std::string cursor = Cursor();
   for (const char* mode : {"DIFF", "FULL", "APPEND"}) {
-    json again = Import(exported, {{"mode", mode}, {"missing", std::string(mode) == "FULL" ? "REMOVE" : "KEEP"}});
+    json again = Import(
+        exported, {{"mode", mode}, {"missing", std::string(mode) == "FULL" ? "REMOVE" : "KEEP"}});
     EXPECT_EQ(again["failed"], 0) << again.dump();
     EXPECT_TRUE(again["results"].empty()) << mode << ": " << again["results"].dump();
   }
@@ -296,19 +310,20 @@ TEST_P(SyncTest, ExternalIdsNameRecordsAndRenameDatasets) {
   json renamed = {{"externalId", "a5e1-77"}, {"namespace", kCrm}, {"name", "public.clients"}};
   json result = Import(Doc(json::array({renamed}), {{"externalSystem", "collibra"}}));
   EXPECT_EQ(result["results"][0]["changes"][0]["path"], "name") << result.dump();
-  EXPECT_EQ(Call("CatalogService.GetDataset", {{"namespace", kCrm}, {"name", "public.customers"}}).code,
-            "NOT_FOUND");
+  EXPECT_EQ(
+      Call("CatalogService.GetDataset", {{"namespace", kCrm}, {"name", "public.customers"}}).code,
+      "NOT_FOUND");
   EXPECT_EQ(Dataset(kCrm, "public.clients")["description"], "Renamed in Collibra");
   EXPECT_EQ(Export({{"externalSystem", "collibra"}})["datasets"][0]["externalId"], "a5e1-77");
   // An unknown id without a name, and an id without a system, are bad records.
-  CallResult unknown = Call("SyncService.Import",
-                            {{"document", Doc(json::array({{{"externalId", "nope"}}}),
-                                              {{"externalSystem", "collibra"}})
-                                              .dump()}});
+  CallResult unknown = Call(
+      "SyncService.Import",
+      {{"document",
+        Doc(json::array({{{"externalId", "nope"}}}), {{"externalSystem", "collibra"}}).dump()}});
   EXPECT_EQ(unknown.code, "INVALID_ARGUMENT");
   EXPECT_EQ(unknown.field, "datasets[0].name");
-  CallResult unscoped = Call("SyncService.Import",
-                             {{"document", Doc(json::array({record})).dump()}});
+  CallResult unscoped =
+      Call("SyncService.Import", {{"document", Doc(json::array({record})).dump()}});
   EXPECT_EQ(unscoped.field, "datasets[0].externalId");
 }
 
@@ -317,20 +332,25 @@ TEST_P(SyncTest, ALineageGroupIsTheWholeTruthOfWhatItsJobWritesThere) {
              {{"lineage", json::array({Edge("load", "email", "email_hash"),
                                        Edge("load", "id", "customer_id")})}}));
   // APPEND adds an edge and closes none.
-  json appended = Import(Doc(json::array(), {{"lineage", json::array({Edge("load", "id", "email_hash")})}}),
-                         {{"mode", "APPEND"}});
+  json appended =
+      Import(Doc(json::array(), {{"lineage", json::array({Edge("load", "id", "email_hash")})}}),
+             {{"mode", "APPEND"}});
   EXPECT_EQ(appended["created"], 1);
   EXPECT_EQ(appended["removed"], 0);
   // DIFF: the group names one edge, so the job's other two into dim_customer close.
-  json diff = Import(Doc(json::array(), {{"lineage", json::array({Edge("load", "id", "customer_id")})}}));
+  json diff =
+      Import(Doc(json::array(), {{"lineage", json::array({Edge("load", "id", "customer_id")})}}));
   EXPECT_EQ(diff["removed"], 2) << diff.dump();
   EXPECT_EQ(diff["unchanged"], 1);
   json dim = Dataset(kDwh, "dim_customer");
   ASSERT_EQ(dim["columnLineage"].size(), 1u) << dim.dump();
   EXPECT_EQ(dim["columnLineage"][0]["name"], "customer_id");
   // A column that does not exist is a bad record.
-  CallResult bad = Call("SyncService.Import",
-                        {{"document", Doc(json::array(), {{"lineage", json::array({Edge("load", "nope", "customer_id")})}}).dump()}});
+  CallResult bad =
+      Call("SyncService.Import",
+           {{"document",
+             Doc(json::array(), {{"lineage", json::array({Edge("load", "nope", "customer_id")})}})
+                 .dump()}});
   EXPECT_EQ(bad.code, "INVALID_ARGUMENT");
   EXPECT_EQ(bad.field, "lineage[0].source");
 }
@@ -340,7 +360,8 @@ TEST_P(SyncTest, BadRecordsAreSkippedOrRefuseTheWholeImport) {
   json bad_tag = Customers();
   bad_tag["columns"][1]["tags"] = {"not a tag!"};
   json bad_type = {{"namespace", kCrm}, {"name", "t"}, {"tags", "PII"}};
-  json bad_term = {{"namespace", kCrm}, {"name", "u"},
+  json bad_term = {{"namespace", kCrm},
+                   {"name", "u"},
                    {"columns", json::array({{{"name", "c"}, {"glossaryTerms", {"Nowhere"}}}})}};
   const json doc = Doc(json::array({good, bad_tag, bad_type, bad_term}));
 
@@ -348,7 +369,8 @@ TEST_P(SyncTest, BadRecordsAreSkippedOrRefuseTheWholeImport) {
   EXPECT_EQ(refused.code, "INVALID_ARGUMENT");
   EXPECT_EQ(refused.field, "datasets[1].columns[1].tags[0]") << refused.message;
   EXPECT_NE(refused.message.find("3 of 4 records failed"), std::string::npos) << refused.message;
-  EXPECT_NE(refused.message.find("datasets[2].tags: must be an array of strings"), std::string::npos)
+  EXPECT_NE(refused.message.find("datasets[2].tags: must be an array of strings"),
+            std::string::npos)
       << refused.message;
   EXPECT_EQ(Call("CatalogService.GetDataset", {{"namespace", kDwh}, {"name", "dim_customer"}}).code,
             "NOT_FOUND")
@@ -361,15 +383,19 @@ TEST_P(SyncTest, BadRecordsAreSkippedOrRefuseTheWholeImport) {
   for (const json& r : skipped["results"]) {
     if (r["action"] == "FAILED") errors[r["record"]] = r["error"];
   }
-  EXPECT_EQ(errors["datasets[1]"].rfind("datasets[1].columns[1].tags[0]:", 0), 0u) << errors["datasets[1]"];
+  EXPECT_EQ(errors["datasets[1]"].rfind("datasets[1].columns[1].tags[0]:", 0), 0u)
+      << errors["datasets[1]"];
   EXPECT_EQ(errors["datasets[3]"],
             "datasets[3].columns[0].glossaryTerms[0]: unknown glossary term 'Nowhere'");
   Dataset(kDwh, "dim_customer");
 
   // A malformed document is refused as a whole, naming the member.
   for (const auto& [text, field] : std::vector<std::pair<std::string, std::string>>{
-           {"not json", "document"}, {"[]", "document"}, {R"({"datasets": {}})", "datasets"},
-           {R"({"dataset": []})", "dataset"}, {R"({"formatVersion": 2})", "formatVersion"}}) {
+           {"not json", "document"},
+           {"[]", "document"},
+           {R"({"datasets": {}})", "datasets"},
+           {R"({"dataset": []})", "dataset"},
+           {R"({"formatVersion": 2})", "formatVersion"}}) {
     CallResult result = Call("SyncService.Import", {{"document", text}});
     EXPECT_EQ(result.code, "INVALID_ARGUMENT") << text;
     EXPECT_EQ(result.field, field) << text << ": " << result.message;
@@ -377,20 +403,25 @@ TEST_P(SyncTest, BadRecordsAreSkippedOrRefuseTheWholeImport) {
 }
 
 TEST_P(SyncTest, PermissionsAreThoseOfTheSingleCalls) {
-  Import(Doc(json::array({Customers(), {{"namespace", kCrm}, {"name", "payroll"}, {"domain", "hr"}}})));
-  ASSERT_EQ(Call("AccessService.PutPrincipal",
-                 {{"name", "sales-steward"},
-                  {"principal", {{"kind", "user"}, {"roles", {"steward"}}, {"domains", {"sales"}}}}})
-                .code,
-            "OK");
+  Import(Doc(
+      json::array({Customers(), {{"namespace", kCrm}, {"name", "payroll"}, {"domain", "hr"}}})));
+  ASSERT_EQ(
+      Call("AccessService.PutPrincipal",
+           {{"name", "sales-steward"},
+            {"principal", {{"kind", "user"}, {"roles", {"steward"}}, {"domains", {"sales"}}}}})
+          .code,
+      "OK");
   ASSERT_EQ(Call("AccessService.PutPrincipal",
                  {{"name", "reader"}, {"principal", {{"kind", "user"}, {"roles", {"analyst"}}}}})
                 .code,
             "OK");
-  const std::string steward = Call("AccessService.CreateToken", {{"principal", "sales-steward"}}).body["token"];
-  const std::string reader = Call("AccessService.CreateToken", {{"principal", "reader"}}).body["token"];
+  const std::string steward =
+      Call("AccessService.CreateToken", {{"principal", "sales-steward"}}).body["token"];
+  const std::string reader =
+      Call("AccessService.CreateToken", {{"principal", "reader"}}).body["token"];
 
-  CallResult denied = Call("SyncService.Import", {{"document", Doc(json::array({Customers()})).dump()}}, reader);
+  CallResult denied =
+      Call("SyncService.Import", {{"document", Doc(json::array({Customers()})).dump()}}, reader);
   EXPECT_EQ(denied.code, "PERMISSION_DENIED");
 
   // The steward edits sales but cannot touch (nor learn about) hr's payroll.
@@ -408,7 +439,8 @@ TEST_P(SyncTest, PermissionsAreThoseOfTheSingleCalls) {
   CallResult changes = Call("SyncService.ListChanges", {{"limit", 1000}}, steward);
   ASSERT_EQ(changes.code, "OK");
   for (const json& change : changes.body["changes"]) {
-    EXPECT_EQ(change["name"].get<std::string>().find("payroll"), std::string::npos) << change.dump();
+    EXPECT_EQ(change["name"].get<std::string>().find("payroll"), std::string::npos)
+        << change.dump();
   }
 }
 
@@ -471,17 +503,24 @@ TEST_P(SyncTest, FiftyThousandRecordsInOneImport) {
     for (int c = 0; c < kColumns; c++) {
       columns.push_back({{"name", "c" + std::to_string(c)}, {"type", "int"}});
     }
-    datasets.push_back({{"namespace", "bulk"}, {"name", "t" + std::to_string(d)},
-                        {"description", "table " + std::to_string(d)}, {"columns", columns}});
+    datasets.push_back({{"namespace", "bulk"},
+                        {"name", "t" + std::to_string(d)},
+                        {"description", "table " + std::to_string(d)},
+                        {"columns", columns}});
   }
   json lineage = json::array();
   for (int e = 0; e < kEdges; e++) {
     const int target = 1 + e / 24, column = e % 24;
-    lineage.push_back({{"job", {{"namespace", "bulk"}, {"name", "job" + std::to_string(target % 40)}}},
-                       {"source", {{"namespace", "bulk"}, {"dataset", "t" + std::to_string(target - 1)},
-                                   {"field", "c" + std::to_string(column)}}},
-                       {"target", {{"namespace", "bulk"}, {"dataset", "t" + std::to_string(target)},
-                                   {"field", "c" + std::to_string(column + 1)}}}});
+    lineage.push_back(
+        {{"job", {{"namespace", "bulk"}, {"name", "job" + std::to_string(target % 40)}}},
+         {"source",
+          {{"namespace", "bulk"},
+           {"dataset", "t" + std::to_string(target - 1)},
+           {"field", "c" + std::to_string(column)}}},
+         {"target",
+          {{"namespace", "bulk"},
+           {"dataset", "t" + std::to_string(target)},
+           {"field", "c" + std::to_string(column + 1)}}}});
   }
   const json doc = Doc(datasets, {{"lineage", lineage}});
   // Over plain HTTP with a generous read timeout: on a busy 2-core machine

@@ -60,7 +60,8 @@ TEST(SyncDocument, ABadRecordIsNamedAndTheOthersAreRead) {
 TEST(SyncDocument, AMalformedDocumentIsAnErrorNamingTheMember) {
   EXPECT_EQ(FieldOf(ParseDocument("{").status()), "document");
   EXPECT_EQ(FieldOf(ParseDocument(R"({"datasets": 1})").status()), "datasets");
-  EXPECT_EQ(FieldOf(ParseDocument(R"({"scope": {"namespaces": "a"}})").status()), "scope.namespaces");
+  EXPECT_EQ(FieldOf(ParseDocument(R"({"scope": {"namespaces": "a"}})").status()),
+            "scope.namespaces");
   EXPECT_EQ(FieldOf(ParseDocument(R"({"formatVersion": 2})").status()), "formatVersion");
 }
 
