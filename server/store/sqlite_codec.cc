@@ -1,4 +1,5 @@
 #include "server/store/sqlite_codec.h"
+#include "server/common/json_text.h"
 
 #include <charconv>
 #include <cmath>
@@ -94,31 +95,6 @@ absl::Status JsonToMessage(std::string_view json, google::protobuf::Message* out
 }
 
 namespace {
-
-void AppendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t run = 0;  // runs that need no escape are copied whole
-  for (size_t i = 0; i < text.size(); i++) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xf]);
-    }
-  }
-  out.append(text.data() + run, text.size() - run);
-  out.push_back('"');
-}
 
 bool HasKind(const google::protobuf::Value& value) {
   return value.kind_case() != google::protobuf::Value::KIND_NOT_SET;
