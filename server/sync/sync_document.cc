@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "server/common/status.h"
 
 namespace cadastre::sync {
@@ -403,6 +404,15 @@ absl::StatusOr<Document> ParseDocument(std::string_view text) {
     drop_unscoped(&doc.datasets);
   }
   return doc;
+}
+
+std::pair<std::string, std::string> SplitDatasetKey(const std::string& key) {
+  std::pair<std::string, std::string> parts = absl::StrSplit(key, absl::MaxSplits('\x1f', 1));
+  return parts;
+}
+
+std::string Shown(const std::string& ns, const std::string& name) {
+  return absl::StrCat(ns, ":", name);
 }
 
 v1::Dataset MergeDataset(v1::ImportMode mode, const v1::Dataset* existing,

@@ -101,6 +101,11 @@ v1::GlossaryTerm MergeTerm(v1::ImportMode mode, const v1::GlossaryTerm* existing
 v1::Namespace MergeNamespace(v1::ImportMode mode, const v1::Namespace* existing,
                              const NamespaceRecord& record);
 
+// A dataset's history key ("ns\x1fname", catalog::DatasetKey) back into its
+// parts, and the "ns:name" results and the change feed show.
+std::pair<std::string, std::string> SplitDatasetKey(const std::string& key);
+std::string Shown(const std::string& ns, const std::string& name);
+
 // The records export writes: every attribute the format carries, empty
 // ones left out, in a fixed order.
 nlohmann::ordered_json DatasetToRecord(const v1::Dataset& dataset, const std::string& external_id);
