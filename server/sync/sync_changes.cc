@@ -1,6 +1,4 @@
 // The change feed: catalog history in commit order, per caller.
-#include "server/sync/sync_service.h"
-
 #include <map>
 #include <set>
 #include <thread>
@@ -14,6 +12,7 @@
 #include "server/catalog/versioning.h"
 #include "server/common/status.h"
 #include "server/sync/sync_document.h"
+#include "server/sync/sync_service.h"
 
 namespace cadastre::sync {
 

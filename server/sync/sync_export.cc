@@ -1,6 +1,4 @@
 // Export: the catalog as a sync document.
-#include "server/sync/sync_service.h"
-
 #include <map>
 #include <set>
 #include <tuple>
@@ -13,6 +11,7 @@
 #include "server/catalog/versioning.h"
 #include "server/common/status.h"
 #include "server/sync/sync_document.h"
+#include "server/sync/sync_service.h"
 
 namespace cadastre::sync {
 

@@ -1,12 +1,7 @@
-#include "server/sync/sync_service.h"
-
 #include <algorithm>
 #include <map>
 #include <set>
-#include <tuple>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/catalog/dataset_access.h"
 #include "server/catalog/dataset_writes.h"
@@ -15,52 +10,15 @@
 #include "server/catalog/validation.h"
 #include "server/catalog/versioning.h"
 #include "server/common/status.h"
+#include "server/sync/import_results.h"
+#include "server/sync/lineage_import.h"
 #include "server/sync/sync_document.h"
+#include "server/sync/sync_service.h"
 
 namespace cadastre::sync {
 namespace {
 
 using policy::Resource;
-using Result = v1::SyncRecordResult;
-using FieldChanges = std::vector<v1::FieldChange>;
-
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
-
-// A record's error with its field named from the document's root:
-// "fields[2].name" of a dataset becomes "datasets[3].columns[2].name".
-absl::Status InRecord(const std::string& path, const absl::Status& status) {
-  const std::string original = FieldOf(status).value_or("");
-  std::string message(status.message());
-  if (!original.empty() && absl::StartsWith(message, original + ": ")) {
-    message = message.substr(original.size() + 2);
-  }
-  std::string field = original;
-  if (absl::StartsWith(field, "fields[")) field = "columns" + field.substr(6);
-  const std::string full = field.empty() ? path : absl::StrCat(path, ".", field);
-  return WithField(absl::Status(status.code(), absl::StrCat(full, ": ", message)), full);
-}
-
-// Orders results as the document does: namespaces, terms, datasets,
-// lineage, each by index; entities the document lacks last.
-std::tuple<int, int64_t> Place(const std::string& record) {
-  static const char* kSections[] = {"namespaces", "glossaryTerms", "datasets", "lineage"};
-  for (int s = 0; s < 4; s++) {
-    if (absl::StartsWith(record, absl::StrCat(kSections[s], "["))) {
-      int64_t index = 0;
-      const size_t open = record.find('[');
-      (void)absl::SimpleAtoi(record.substr(open + 1, record.find(']') - open - 1), &index);
-      return {s, index};
-    }
-  }
-  return {4, 0};
-}
-
-// The kind of record a place names: "datasets[3]" is a dataset.
-std::string_view KindOf(const std::string& record) {
-  static const char* kKinds[] = {"namespace", "glossaryTerm", "dataset", "lineage", ""};
-  return kKinds[std::get<0>(Place(record))];
-}
-
 // Everything one import does inside its transaction, with what it answers.
 class Importer {
  public:
@@ -68,84 +26,40 @@ class Importer {
            const policy::Authorizer& authorizer, const Caller& caller, absl::Time now,
            const v1::ImportRequest& request, const Document& doc)
       : txn_(txn),
-        graph_(graph),
         authorizer_(authorizer),
         caller_(caller),
         now_(now),
         mode_(request.mode() == v1::IMPORT_MODE_UNSPECIFIED ? v1::DIFF : request.mode()),
         missing_(request.missing() == v1::MISSING_POLICY_UNSPECIFIED ? v1::KEEP
                                                                      : request.missing()),
-        doc_(doc) {}
+        doc_(doc),
+        lineage_(txn, graph, authorizer, caller, now, mode_, results_) {}
 
   // Non-OK only when the store fails: records' own errors are results.
   absl::Status Run() {
-    response_.set_records(doc_.records);
-    for (const BadRecord& bad : doc_.bad) Failed(bad.path, KindOf(bad.path), "", bad.error);
+    results_.response().set_records(doc_.records);
+    for (const BadRecord& bad : doc_.bad) {
+      results_.Failed(bad.path, KindOf(bad.path), "", bad.error);
+    }
     for (const NamespaceRecord& record : doc_.namespaces) RETURN_IF_ERROR(ApplyNamespace(record));
     RETURN_IF_ERROR(ApplyTerms());
     for (const DatasetRecord& record : doc_.datasets) RETURN_IF_ERROR(ApplyDataset(record));
-    RETURN_IF_ERROR(ApplyLineage());
+    RETURN_IF_ERROR(lineage_.Apply(doc_.lineage));
     if (mode_ == v1::FULL && missing_ != v1::KEEP) RETURN_IF_ERROR(HandleMissing());
-    std::stable_sort(
-        response_.mutable_results()->begin(), response_.mutable_results()->end(),
-        [](const auto& a, const auto& b) { return Place(a.record()) < Place(b.record()); });
+    results_.Sort();
     return absl::OkStatus();
   }
 
-  v1::ImportResponse& response() { return response_; }
+  v1::ImportResponse& response() { return results_.response(); }
   std::vector<int64_t>& removed_fields() { return removed_fields_; }
 
  private:
-  // Notes what happened to a record (`record` set) or to an entity the
-  // document lacks (`record` empty).
-  void Done(const std::string& record, std::string_view kind, const std::string& key,
-            Result::Action action, FieldChanges changes = {}) {
-    switch (action) {
-      case Result::UNCHANGED:
-        response_.set_unchanged(response_.unchanged() + 1);
-        return;
-      case Result::CREATED:
-        response_.set_created(response_.created() + 1);
-        break;
-      case Result::UPDATED:
-        response_.set_updated(response_.updated() + 1);
-        break;
-      case Result::DEPRECATED:
-        response_.set_deprecated(response_.deprecated() + 1);
-        break;
-      case Result::REMOVED:
-        response_.set_removed(response_.removed() + 1);
-        break;
-      default:
-        break;
-    }
-    v1::SyncRecordResult* result = response_.add_results();
-    result->set_record(record);
-    result->set_kind(std::string(kind));
-    result->set_key(key);
-    result->set_action(action);
-    for (v1::FieldChange& change : changes) *result->add_changes() = std::move(change);
-  }
-
-  void Failed(const std::string& record, std::string_view kind, const std::string& key,
-              const absl::Status& error) {
-    response_.set_failed(response_.failed() + 1);
-    v1::SyncRecordResult* result = response_.add_results();
-    result->set_record(record);
-    result->set_kind(std::string(kind));
-    result->set_key(key);
-    result->set_action(Result::FAILED);
-    result->set_error(std::string(error.message()));
-    result->set_field(FieldOf(error).value_or(record));
-    result->set_error_code(absl::StatusCodeToString(error.code()));
-  }
-
   // ---------------------------------------------------------------- namespaces
 
   absl::Status ApplyNamespace(const NamespaceRecord& record) {
     const std::string& name = record.name;
     auto fail = [&](const absl::Status& error) {
-      Failed(record.path, "namespace", name, InRecord(record.path, error));
+      results_.Failed(record.path, "namespace", name, InRecord(record.path, error));
       return absl::OkStatus();
     };
     if (absl::Status s = catalog::ValidateName("name", name); !s.ok()) return fail(s);
@@ -176,12 +90,12 @@ class Importer {
     }
     FieldChanges changes = catalog::Diff(before ? &old : nullptr, next);
     if (changes.empty()) {
-      Done(record.path, "namespace", name, Result::UNCHANGED);
+      results_.Done(record.path, "namespace", name, Result::UNCHANGED);
       return absl::OkStatus();
     }
     RETURN_IF_ERROR(catalog::SaveNamespace(txn_, caller_, now_, before, next).status());
-    Done(record.path, "namespace", name, before ? Result::UPDATED : Result::CREATED,
-         std::move(changes));
+    results_.Done(record.path, "namespace", name, before ? Result::UPDATED : Result::CREATED,
+                  std::move(changes));
     return absl::OkStatus();
   }
 
@@ -202,7 +116,7 @@ class Importer {
     std::set<std::string> in_document;
     for (TermRecord record : doc_.terms) {
       auto fail = [&](const absl::Status& error) {
-        Failed(record.path, "glossaryTerm", record.name, InRecord(record.path, error));
+        results_.Failed(record.path, "glossaryTerm", record.name, InRecord(record.path, error));
       };
       if (!record.external_id.empty()) {
         auto it = name_of.find(record.external_id);
@@ -265,7 +179,8 @@ class Importer {
         }
       }
       if (!missing.ok()) {
-        Failed(p.record.path, "glossaryTerm", p.record.name, InRecord(p.record.path, missing));
+        results_.Failed(p.record.path, "glossaryTerm", p.record.name,
+                        InRecord(p.record.path, missing));
         in_document.erase(p.record.name);
         continue;
       }
@@ -289,8 +204,8 @@ class Importer {
       if (!saved.ok()) {
         // A new term is half written by now: the import cannot go on.
         if (!p.before) return InRecord(p.record.path, saved.status());
-        Failed(p.record.path, "glossaryTerm", p.record.name,
-               InRecord(p.record.path, saved.status()));
+        results_.Failed(p.record.path, "glossaryTerm", p.record.name,
+                        InRecord(p.record.path, saved.status()));
         continue;
       }
       ASSIGN_OR_RETURN(v1::GlossaryTerm after, txn_.GetTerm(p.record.name));
@@ -301,7 +216,7 @@ class Importer {
       const auto action = !p.before         ? Result::CREATED
                           : changes.empty() ? Result::UNCHANGED
                                             : Result::UPDATED;
-      Done(p.record.path, "glossaryTerm", p.record.name, action, std::move(changes));
+      results_.Done(p.record.path, "glossaryTerm", p.record.name, action, std::move(changes));
       if (!p.record.external_id.empty()) {
         RETURN_IF_ERROR(Bind(catalog::kTermEntity, p.record.external_id, p.record.name, name_of));
       }
@@ -338,7 +253,7 @@ class Importer {
     DatasetRecord record = given;
     std::string key = Shown(record.ns, record.name);
     auto fail = [&](const absl::Status& error) {
-      Failed(record.path, "dataset", key, InRecord(record.path, error));
+      results_.Failed(record.path, "dataset", key, InRecord(record.path, error));
       return absl::OkStatus();
     };
     const absl::Status denied = absl::PermissionDeniedError("permission denied");
@@ -478,7 +393,7 @@ class Importer {
     const auto action = !before           ? Result::CREATED
                         : changes.empty() ? Result::UNCHANGED
                                           : Result::UPDATED;
-    Done(record.path, "dataset", key, action, std::move(changes));
+    results_.Done(record.path, "dataset", key, action, std::move(changes));
     if (!record.external_id.empty()) {
       RETURN_IF_ERROR(Bind(catalog::kDatasetEntity, record.external_id,
                            catalog::DatasetKey(record.ns, record.name), dataset_key_of_));
@@ -514,183 +429,6 @@ class Importer {
     return tags;
   }
 
-  // ------------------------------------------------------------------ lineage
-
-  struct Group {
-    std::string job_ns, job_name, target_ns, target_dataset;
-    auto operator<=>(const Group&) const = default;
-  };
-  using EdgeKey = std::tuple<int64_t, int64_t, std::string, std::string, bool, std::string>;
-  static EdgeKey KeyOf(const store::ColumnEdgeRow& row) {
-    return {row.source_field, row.target_field, row.type,
-            row.subtype,      row.masking,      row.description};
-  }
-
-  // The column's row id, or an error naming `where` when the caller does
-  // not see it (missing and hidden alike).
-  absl::StatusOr<std::pair<int64_t, int64_t>> Column(const ColumnKey& column,
-                                                     const std::string& where) {
-    const auto not_found = InvalidField(
-        where,
-        absl::StrCat("column ", column.ns, ":", column.dataset, ":", column.field, " not found"));
-    auto cached = visible_dataset_.find({column.ns, column.dataset});
-    if (cached == visible_dataset_.end()) {
-      std::optional<int64_t> id;
-      auto dataset = catalog::LoadLiveDataset(txn_, column.ns, column.dataset);
-      if (!dataset.ok() && !absl::IsNotFound(dataset.status())) return dataset.status();
-      if (dataset.ok() && authorizer_.CanSee(caller_, catalog::ScopeOf(*dataset))) {
-        ASSIGN_OR_RETURN(id, txn_.DatasetRowId(column.ns, column.dataset));
-      }
-      cached = visible_dataset_.emplace(std::pair{column.ns, column.dataset}, id).first;
-    }
-    if (!cached->second) return not_found;
-    const int64_t dataset_id = *cached->second;
-    auto& fields = field_ids_[dataset_id];
-    if (fields.empty()) {
-      ASSIGN_OR_RETURN(std::vector<store::FieldInfo> rows, txn_.FieldsOfDataset(dataset_id));
-      for (const store::FieldInfo& row : rows) fields[row.field] = row.id;
-    }
-    auto it = fields.find(column.field);
-    if (it == fields.end()) return not_found;
-    return std::pair{dataset_id, it->second};
-  }
-
-  absl::Status ApplyLineage() {
-    std::map<Group, std::vector<std::pair<const LineageRecord*, store::ColumnEdgeRow>>> groups;
-    if (!doc_.lineage.empty()) {
-      if (absl::Status s = authorizer_.Check(caller_, v1::WRITE_LINEAGE, Resource::System());
-          !s.ok()) {
-        for (const LineageRecord& record : doc_.lineage) {
-          Failed(record.path, "lineage", EdgeName(record), InRecord(record.path, s));
-        }
-        return absl::OkStatus();
-      }
-    }
-    const int64_t at = Micros(now_);
-    for (const LineageRecord& record : doc_.lineage) {
-      auto fail = [&](const absl::Status& error) {
-        Failed(record.path, "lineage", EdgeName(record), InRecord(record.path, error));
-      };
-      absl::Status names;
-      for (auto [field, value] :
-           {std::pair{"job.namespace", &record.job_ns}, {"job.name", &record.job_name}}) {
-        if (names.ok()) names = catalog::ValidateName(field, *value);
-      }
-      if (names.ok()) names = catalog::ValidateText("description", record.description);
-      if (!names.ok()) {
-        fail(names);
-        continue;
-      }
-      auto source = Column(record.source, "source");
-      if (!source.ok()) {
-        if (!IsRecordError(source.status())) return source.status();
-        fail(source.status());
-        continue;
-      }
-      auto target = Column(record.target, "target");
-      if (!target.ok()) {
-        if (!IsRecordError(target.status())) return target.status();
-        fail(target.status());
-        continue;
-      }
-      store::ColumnEdgeRow row;
-      row.source_field = source->second;
-      row.target_dataset = target->first;
-      row.target_field = target->second;
-      row.type = record.type;
-      row.subtype = record.subtype;
-      row.description = record.description;
-      row.masking = record.masking;
-      row.first_seen = row.last_seen = row.valid_from = at;
-      groups[{record.job_ns, record.job_name, record.target.ns, record.target.dataset}].push_back(
-          {&record, row});
-      source_datasets_[{record.job_ns, record.job_name}].insert(source->first);
-    }
-    for (auto& [group, edges] : groups) RETURN_IF_ERROR(ApplyGroup(group, edges));
-    return absl::OkStatus();
-  }
-
-  static bool IsRecordError(const absl::Status& status) { return absl::IsInvalidArgument(status); }
-
-  static std::string EdgeName(const LineageRecord& e) {
-    return absl::StrCat(e.job_ns, ":", e.job_name, " ", e.source.ns, ":", e.source.dataset, ":",
-                        e.source.field, " -> ", e.target.ns, ":", e.target.dataset, ":",
-                        e.target.field);
-  }
-
-  absl::StatusOr<int64_t> JobId(const std::string& ns, const std::string& name) {
-    auto id = txn_.JobRowId(ns, name);
-    if (id.ok() || !absl::IsNotFound(id.status())) return id;
-    v1::Job job;
-    job.set_namespace_(ns);
-    job.set_name(name);
-    *job.mutable_created_at() = catalog::TimeToProto(now_);
-    *job.mutable_updated_at() = catalog::TimeToProto(now_);
-    return txn_.PutJob(job);
-  }
-
-  absl::Status ApplyGroup(
-      const Group& group,
-      std::vector<std::pair<const LineageRecord*, store::ColumnEdgeRow>>& edges) {
-    ASSIGN_OR_RETURN(int64_t job, JobId(group.job_ns, group.job_name));
-    const int64_t target_dataset = edges.front().second.target_dataset;
-    jobs_in_document_[{group.job_ns, group.job_name}] = job;
-    groups_in_document_.insert({job, target_dataset});
-    ASSIGN_OR_RETURN(std::vector<store::ColumnEdgeRow> open,
-                     txn_.OpenEdgesInto(job, target_dataset));
-    std::map<EdgeKey, const store::ColumnEdgeRow*> open_by_key;
-    for (const store::ColumnEdgeRow& row : open) open_by_key[KeyOf(row)] = &row;
-    std::set<EdgeKey> wanted;
-    bool added = false;
-    for (auto& [record, row] : edges) {
-      if (!wanted.insert(KeyOf(row)).second || open_by_key.count(KeyOf(row))) {
-        Done(record->path, "lineage", EdgeName(*record), Result::UNCHANGED);
-        continue;
-      }
-      row.job = job;
-      ASSIGN_OR_RETURN(row.id, txn_.InsertColumnEdge(row));
-      graph_.column_edges.push_back(row);
-      added = true;
-      Done(record->path, "lineage", EdgeName(*record), Result::CREATED);
-    }
-    if (added) {
-      const int64_t at = Micros(now_);
-      std::vector<store::JobIoRow> io = {{job, target_dataset, true, at, at}};
-      for (int64_t source : source_datasets_[{group.job_ns, group.job_name}]) {
-        io.push_back({job, source, false, at, at});
-      }
-      for (const store::JobIoRow& row : io) {
-        RETURN_IF_ERROR(txn_.UpsertJobIo(row));
-        graph_.job_io.push_back(row);
-      }
-    }
-    // The group is the whole truth of what the job writes into the dataset
-    // (APPEND only adds).
-    if (mode_ == v1::APPEND) return absl::OkStatus();
-    for (const store::ColumnEdgeRow& row : open) {
-      if (!wanted.count(KeyOf(row))) RETURN_IF_ERROR(CloseEdge(row, group.job_ns, group.job_name));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status CloseEdge(store::ColumnEdgeRow row, const std::string& job_ns,
-                         const std::string& job_name) {
-    row.valid_to = Micros(now_);
-    RETURN_IF_ERROR(txn_.UpdateColumnEdge(row.id, row.last_seen, row.valid_to));
-    graph_.column_edges.push_back(row);
-    ASSIGN_OR_RETURN(std::vector<store::FieldInfo> fields,
-                     txn_.FieldsById({row.source_field, row.target_field}));
-    std::string source, target;
-    for (const store::FieldInfo& f : fields) {
-      const std::string name = absl::StrCat(f.ns, ":", f.dataset, ":", f.field);
-      if (f.id == row.source_field) source = name;
-      if (f.id == row.target_field) target = name;
-    }
-    Done("", "lineage", absl::StrCat(job_ns, ":", job_name, " ", source, " -> ", target),
-         Result::REMOVED);
-    return absl::OkStatus();
-  }
-
   // -------------------------------------------------- FULL: what is missing
 
   absl::Status HandleMissing() {
@@ -709,7 +447,7 @@ class Importer {
         const std::string key = Shown(info.ns, info.name);
         if (!authorizer_.CheckDataset(caller_, v1::EDIT_METADATA, catalog::ScopeOf(info), denied)
                  .ok()) {
-          Failed("", "dataset", key, WithField(denied, key));
+          results_.Failed("", "dataset", key, WithField(denied, key));
           continue;
         }
         ASSIGN_OR_RETURN(v1::Dataset before, catalog::LoadAnyDataset(txn_, info.ns, info.name));
@@ -728,12 +466,13 @@ class Importer {
         FieldChanges changes = catalog::Diff(&old, catalog::ComparableDataset(after));
         RETURN_IF_ERROR(
             catalog::WriteDataset(txn_, caller_, now_, &before, after, operation).status());
-        Done("", "dataset", key, missing_ == v1::REMOVE ? Result::REMOVED : Result::DEPRECATED,
-             std::move(changes));
+        results_.Done("", "dataset", key,
+                      missing_ == v1::REMOVE ? Result::REMOVED : Result::DEPRECATED,
+                      std::move(changes));
       }
     }
     if (doc_.scope_glossary) RETURN_IF_ERROR(HandleMissingTerms());
-    if (missing_ == v1::REMOVE) RETURN_IF_ERROR(HandleMissingLineage(scope));
+    if (missing_ == v1::REMOVE) RETURN_IF_ERROR(lineage_.CloseMissing(scope));
     return absl::OkStatus();
   }
 
@@ -745,7 +484,7 @@ class Importer {
       if (absl::Status s =
               authorizer_.Check(caller_, v1::MANAGE_GLOSSARY, Resource::Term(term.name()));
           !s.ok()) {
-        Failed("", "glossaryTerm", term.name(), s);
+        results_.Failed("", "glossaryTerm", term.name(), s);
         continue;
       }
       if (missing_ == v1::DEPRECATE) {
@@ -754,7 +493,8 @@ class Importer {
         v1::GlossaryTerm next = old;
         next.set_status(v1::DEPRECATED);
         RETURN_IF_ERROR(catalog::SaveTerm(txn_, caller_, now_, &term, next).status());
-        Done("", "glossaryTerm", term.name(), Result::DEPRECATED, catalog::Diff(&old, next));
+        results_.Done("", "glossaryTerm", term.name(), Result::DEPRECATED,
+                      catalog::Diff(&old, next));
       } else {
         left.push_back(std::move(term));
       }
@@ -774,15 +514,15 @@ class Importer {
         RETURN_IF_ERROR(removed);
         RETURN_IF_ERROR(txn_.DeleteExternalIds(catalog::kTermEntity, term.name()));
         v1::GlossaryTerm old = catalog::ComparableTerm(current);
-        Done("", "glossaryTerm", term.name(), Result::REMOVED,
-             catalog::Diff(&old, v1::GlossaryTerm()));
+        results_.Done("", "glossaryTerm", term.name(), Result::REMOVED,
+                      catalog::Diff(&old, v1::GlossaryTerm()));
         progress = true;
       }
       left = std::move(still);
     }
     for (const v1::GlossaryTerm& term : left) {
       ASSIGN_OR_RETURN(v1::GlossaryTerm current, txn_.GetTerm(term.name()));
-      Failed(
+      results_.Failed(
           "", "glossaryTerm", term.name(),
           catalog::WithoutDependents(catalog::RemoveTerm(txn_, caller_, now_, current), authorizer_,
                                      caller_, absl::StrCat("glossary term '", term.name(), "'")));
@@ -790,26 +530,7 @@ class Importer {
     return absl::OkStatus();
   }
 
-  // Edges of the document's jobs into datasets of the scope whose group
-  // the document lacks.
-  absl::Status HandleMissingLineage(const std::set<std::string>& scope) {
-    for (const auto& [name, job] : jobs_in_document_) {
-      ASSIGN_OR_RETURN(v1::Job stored, txn_.GetJob(name.first, name.second));
-      for (const v1::DatasetId& output : stored.outputs()) {
-        if (!scope.count(output.namespace_())) continue;
-        ASSIGN_OR_RETURN(int64_t dataset, txn_.DatasetRowId(output.namespace_(), output.name()));
-        if (groups_in_document_.count({job, dataset})) continue;
-        ASSIGN_OR_RETURN(std::vector<store::ColumnEdgeRow> open, txn_.OpenEdgesInto(job, dataset));
-        for (const store::ColumnEdgeRow& row : open) {
-          RETURN_IF_ERROR(CloseEdge(row, name.first, name.second));
-        }
-      }
-    }
-    return absl::OkStatus();
-  }
-
   store::WriteTxn& txn_;
-  lineage::LineageService::GraphChanges& graph_;
   const policy::Authorizer& authorizer_;
   const Caller& caller_;
   const absl::Time now_;
@@ -817,18 +538,13 @@ class Importer {
   const v1::MissingPolicy missing_;
   const Document& doc_;
 
-  v1::ImportResponse response_;
+  ImportResults results_;
   std::vector<int64_t> removed_fields_;
   bool dataset_ids_loaded_ = false;
   std::map<std::string, std::string> dataset_key_of_;  // external id -> dataset key
   std::set<std::pair<std::string, std::string>> datasets_in_document_;
   std::set<std::string> terms_in_document_;
-  std::map<int64_t, std::map<std::string, int64_t>> field_ids_;  // dataset -> field -> id
-  // Lineage's datasets: the row id when live and visible to the caller.
-  std::map<std::pair<std::string, std::string>, std::optional<int64_t>> visible_dataset_;
-  std::map<std::pair<std::string, std::string>, std::set<int64_t>> source_datasets_;  // per job
-  std::map<std::pair<std::string, std::string>, int64_t> jobs_in_document_;
-  std::set<std::pair<int64_t, int64_t>> groups_in_document_;  // (job, target dataset)
+  LineageImport lineage_;
 };
 
 // The message of an import refused because records failed.
