@@ -1,6 +1,7 @@
 #include "server/store/sqlite_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <utility>
@@ -120,26 +121,25 @@ class SqliteStore final : public Store {
 
   absl::Status Read(const std::function<absl::Status(ReadTxn&)>& fn) override {
     ReaderLease lease(*this);
+    const uint64_t generation = generation_.load();
     // A deferred BEGIN: the snapshot is taken at the first read and held
     // until the transaction ends.
     RETURN_IF_ERROR(lease.db().Exec("BEGIN"));
     TxnScope scope(lease.db());
-    SqliteTxn txn(lease.db());
+    SqliteTxn txn(lease.db(), generation);
     RETURN_IF_ERROR(fn(txn));
     return scope.Commit();
   }
 
   absl::Status Write(const std::function<absl::Status(WriteTxn&)>& fn) override {
     std::lock_guard<std::mutex> lock(write_mu_);
-    // IMMEDIATE takes the write lock now, so the transaction cannot fail
-    // with SQLITE_BUSY half way through, at its first write.
-    RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    TxnScope scope(*writer_);
-    SqliteTxn txn(*writer_);
-    RETURN_IF_ERROR(fn(txn));
-    RETURN_IF_ERROR(txn.FinishSearchChanges());
-    return scope.Commit();
+    generation_.fetch_add(1);  // odd: a write is open
+    absl::Status status = WriteLocked(fn);
+    generation_.fetch_add(1);  // even again, whether it committed or not
+    return status;
   }
+
+  uint64_t Generation() const override { return generation_.load(); }
 
  private:
   // A reader connection borrowed from the pool for one transaction; waits
@@ -168,8 +168,20 @@ class SqliteStore final : public Store {
     SqliteDb* db_;
   };
 
+  absl::Status WriteLocked(const std::function<absl::Status(WriteTxn&)>& fn) {
+    // IMMEDIATE takes the write lock now, so the transaction cannot fail
+    // with SQLITE_BUSY half way through, at its first write.
+    RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    TxnScope scope(*writer_);
+    SqliteTxn txn(*writer_, generation_.load());
+    RETURN_IF_ERROR(fn(txn));
+    RETURN_IF_ERROR(txn.FinishSearchChanges());
+    return scope.Commit();
+  }
+
   std::mutex write_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by write_mu_
+  std::atomic<uint64_t> generation_{0};
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;

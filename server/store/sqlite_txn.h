@@ -26,9 +26,12 @@ struct SearchDocText;
 
 class SqliteTxn final : public WriteTxn {
  public:
-  explicit SqliteTxn(SqliteDb& db) : db_(db) {}
+  // `generation`: the store's, read before the transaction began (odd for
+  // a write, and for one outside a store).
+  explicit SqliteTxn(SqliteDb& db, uint64_t generation = 1) : db_(db), generation_(generation) {}
 
   // ReadTxn.
+  uint64_t generation() const override { return generation_; }
   absl::StatusOr<v1::Namespace> GetNamespace(std::string_view name) override;
   absl::StatusOr<Listing<v1::Namespace>> ListNamespaces(Page page, bool include_hidden) override;
   absl::StatusOr<v1::Dataset> GetDataset(std::string_view ns, std::string_view name) override;
@@ -117,7 +120,8 @@ class SqliteTxn final : public WriteTxn {
                                                              std::string_view entity_type) override;
   absl::StatusOr<std::vector<ChangeRow>> VersionsAfter(int64_t after_seq, int limit) override;
   absl::Status PutExternalId(const ExternalIdRow& row) override;
-  absl::Status DeleteExternalIds(std::string_view entity_type, std::string_view entity_key) override;
+  absl::Status DeleteExternalIds(std::string_view entity_type,
+                                 std::string_view entity_key) override;
 
   // The search index (sqlite_txn_search.cc). Writes above keep it in step;
   // the store calls FinishSearchChanges before every commit, and
@@ -173,6 +177,7 @@ class SqliteTxn final : public WriteTxn {
   absl::Status DeleteSearchDocs(std::string_view sql, int64_t key);
 
   SqliteDb& db_;
+  const uint64_t generation_;
   bool search_changed_ = false;  // the index changed in this transaction
   // Written in this transaction, not yet indexed (see IndexDatasets).
   std::set<int64_t> unindexed_datasets_;

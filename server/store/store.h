@@ -7,21 +7,21 @@
 // defaults belong to the services.
 #pragma once
 
-#include <cstdint>
 #include <climits>
+#include <cstdint>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "cadastre/v1/access.pb.h"
 #include "cadastre/v1/catalog.pb.h"
 #include "cadastre/v1/glossary.pb.h"
 #include "cadastre/v1/lineage.pb.h"
-#include "cadastre/v1/access.pb.h"
 #include "cadastre/v1/principal.pb.h"
 #include "cadastre/v1/sample.pb.h"
 #include "cadastre/v1/search.pb.h"
@@ -49,12 +49,12 @@ struct Listing {
 inline constexpr int64_t kOpenEnd = INT64_MAX;  // valid_to of an edge that holds
 
 struct ColumnEdgeRow {
-  int64_t id = 0;               // assigned by InsertColumnEdge
-  int64_t source_field = 0;     // dataset_fields id
-  int64_t target_dataset = 0;   // datasets id
-  int64_t target_field = 0;     // dataset_fields id; 0: the whole target dataset
-  int64_t job = 0;              // jobs id
-  std::string type;             // "DIRECT" / "INDIRECT"
+  int64_t id = 0;              // assigned by InsertColumnEdge
+  int64_t source_field = 0;    // dataset_fields id
+  int64_t target_dataset = 0;  // datasets id
+  int64_t target_field = 0;    // dataset_fields id; 0: the whole target dataset
+  int64_t job = 0;             // jobs id
+  std::string type;            // "DIRECT" / "INDIRECT"
   std::string subtype;
   std::string description;
   bool masking = false;
@@ -128,7 +128,7 @@ struct ExternalIdRow {
   std::string system;
   std::string entity_type;  // as in EntityVersion.entity_type
   std::string external_id;
-  std::string entity_key;   // as in EntityVersion.entity_key
+  std::string entity_key;  // as in EntityVersion.entity_key
 };
 
 // One entity version with its place in commit order (the change feed).
@@ -146,18 +146,18 @@ struct ChangeRow {
 // What filters, facets and ranking need of one matching document.
 struct SearchDocRow {
   int64_t id = 0;
-  int kind = 0;             // cadastre.v1.SearchHit.Type
-  int64_t dataset_id = 0;   // DATASET and FIELD; 0 otherwise
+  int kind = 0;            // cadastre.v1.SearchHit.Type
+  int64_t dataset_id = 0;  // DATASET and FIELD; 0 otherwise
   std::string ns;
   std::string dataset;
   std::string domain;
   std::string created_by;
-  std::string title;   // the name as shown: the dataset's, column's, job's or term's
+  std::string title;  // the name as shown: the dataset's, column's, job's or term's
   std::optional<int64_t> updated_at;
-  std::string tags;    // newline-separated, as are owners and terms
+  std::string tags;  // newline-separated, as are owners and terms
   std::string owners;
   std::string terms;
-  double rank = 0;     // FTS5 bm25 with the column weights: lower is better
+  double rank = 0;  // FTS5 bm25 with the column weights: lower is better
   // SearchDocsByKey: 2 when the name or qualified name is the key, 1 when
   // only the name's last segment is.
   int exact = 0;
@@ -175,9 +175,9 @@ struct SearchScan {
   // An FTS5 query (the search service builds it from user words; the store
   // never parses user text). Empty: every document, rank 0.
   std::string match;
-  int kind = 0;       // 0: every kind
-  std::string ns;     // "": every namespace
-  std::string domain; // "": every domain
+  int kind = 0;        // 0: every kind
+  std::string ns;      // "": every namespace
+  std::string domain;  // "": every domain
 };
 
 // One highlighted column of a document: `text` with the matched words
@@ -197,43 +197,46 @@ class ReadTxn {
  public:
   virtual ~ReadTxn() = default;
 
+  // Store::Generation() as it was just before this transaction took its
+  // snapshot; odd inside a write transaction.
+  virtual uint64_t generation() const = 0;
+
   virtual absl::StatusOr<v1::Namespace> GetNamespace(std::string_view name) = 0;
   // Ordered by name; hidden namespaces only when `include_hidden`.
-  virtual absl::StatusOr<Listing<v1::Namespace>> ListNamespaces(
-      Page page, bool include_hidden) = 0;
+  virtual absl::StatusOr<Listing<v1::Namespace>> ListNamespaces(Page page, bool include_hidden) = 0;
 
   // The whole document: fields in ordinal order, each with its tags,
   // glossary terms and blocked_tags; dataset tags, owners, custom
   // properties, facets. (inherited_tags and column_lineage are the
   // lineage service's to fill.)
-  virtual absl::StatusOr<v1::Dataset> GetDataset(std::string_view ns,
-                                                 std::string_view name) = 0;
+  virtual absl::StatusOr<v1::Dataset> GetDataset(std::string_view ns, std::string_view name) = 0;
   // Ordered by name; deleted datasets only when `include_deleted`.
-  virtual absl::StatusOr<Listing<v1::Dataset>> ListDatasets(
-      std::string_view ns, Page page, bool include_deleted) = 0;
+  virtual absl::StatusOr<Listing<v1::Dataset>> ListDatasets(std::string_view ns, Page page,
+                                                            bool include_deleted) = 0;
 
   virtual absl::StatusOr<v1::Tag> GetTag(std::string_view name) = 0;
   // All tags, ordered by name.
   virtual absl::StatusOr<std::vector<v1::Tag>> ListTags() = 0;
   // Where the tag is applied, as "ns:dataset" or "ns:dataset:field", and
   // its direct children; at most `limit` of them. Empty when unused.
-  virtual absl::StatusOr<std::vector<std::string>> TagDependents(
-      std::string_view name, int limit) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> TagDependents(std::string_view name,
+                                                                 int limit) = 0;
 
   // The term with its linked columns.
   virtual absl::StatusOr<v1::GlossaryTerm> GetTerm(std::string_view name) = 0;
   virtual absl::StatusOr<std::vector<v1::GlossaryTerm>> ListTerms() = 0;
   // Linked columns ("ns:dataset:field"), child terms and terms that name it
   // as related; at most `limit` of them.
-  virtual absl::StatusOr<std::vector<std::string>> TermDependents(
-      std::string_view name, int limit) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> TermDependents(std::string_view name,
+                                                                  int limit) = 0;
 
   // Newest first.
-  virtual absl::StatusOr<Listing<v1::EntityVersion>> ListVersions(
-      std::string_view entity_type, std::string_view entity_key, Page page) = 0;
+  virtual absl::StatusOr<Listing<v1::EntityVersion>> ListVersions(std::string_view entity_type,
+                                                                  std::string_view entity_key,
+                                                                  Page page) = 0;
   // The highest version number recorded for the entity; 0 when none.
-  virtual absl::StatusOr<int64_t> LatestVersion(
-      std::string_view entity_type, std::string_view entity_key) = 0;
+  virtual absl::StatusOr<int64_t> LatestVersion(std::string_view entity_type,
+                                                std::string_view entity_key) = 0;
 
   virtual absl::StatusOr<v1::Principal> GetPrincipal(std::string_view name) = 0;
   // The token whose SHA-256 hash is `hash` (raw 32 bytes).
@@ -273,7 +276,8 @@ class ReadTxn {
   virtual absl::StatusOr<std::vector<FieldInfo>> FieldsOfDataset(int64_t dataset_id) = 0;
   // Rows for the given ids, in no particular order; unknown ids are skipped.
   virtual absl::StatusOr<std::vector<FieldInfo>> FieldsById(const std::vector<int64_t>& ids) = 0;
-  virtual absl::StatusOr<std::vector<DatasetInfo>> DatasetsById(const std::vector<int64_t>& ids) = 0;
+  virtual absl::StatusOr<std::vector<DatasetInfo>> DatasetsById(
+      const std::vector<int64_t>& ids) = 0;
   virtual absl::StatusOr<std::vector<JobInfo>> JobsById(const std::vector<int64_t>& ids) = 0;
 
   // The job with inputs/outputs (from job I/O) and its latest run.
@@ -300,7 +304,8 @@ class ReadTxn {
   // dataset's state (deleted ones included), in no particular order;
   // unknown ids are skipped. What propagation needs without reading whole
   // datasets.
-  virtual absl::StatusOr<std::vector<FieldTagRow>> FieldTagsById(const std::vector<int64_t>& ids) = 0;
+  virtual absl::StatusOr<std::vector<FieldTagRow>> FieldTagsById(
+      const std::vector<int64_t>& ids) = 0;
   // Calls `fn` for every column edge (open and closed) / every job I/O row;
   // used to load the in-memory graph at start.
   virtual absl::Status ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) = 0;
@@ -314,7 +319,8 @@ class ReadTxn {
   // The documents whose name, qualified name or last name segment is `key`
   // (lower case), rank 0.
   virtual absl::StatusOr<std::vector<SearchDocRow>> SearchDocsByKey(std::string_view key) = 0;
-  virtual absl::StatusOr<std::vector<SearchDoc>> SearchDocsById(const std::vector<int64_t>& ids) = 0;
+  virtual absl::StatusOr<std::vector<SearchDoc>> SearchDocsById(
+      const std::vector<int64_t>& ids) = 0;
   // Where `match` matched in the given documents: the columns with at least
   // one matched word.
   virtual absl::StatusOr<std::vector<SearchHighlightRow>> SearchHighlights(
@@ -353,8 +359,7 @@ class WriteTxn : public ReadTxn {
 
   virtual absl::Status PutPrincipal(const v1::Principal& principal) = 0;
   // `hash` is the raw SHA-256 of the secret; the secret is never stored.
-  virtual absl::Status PutToken(const v1::TokenInfo& token,
-                                std::string_view hash) = 0;
+  virtual absl::Status PutToken(const v1::TokenInfo& token, std::string_view hash) = 0;
   // Marks the token revoked at `when` (kept if it already was).
   virtual absl::Status RevokeToken(std::string_view id,
                                    const google::protobuf::Timestamp& when) = 0;
@@ -416,6 +421,12 @@ class Store {
   // and rolled back otherwise. When Write returns OK the change survives a
   // crash of the process. Writes are serialised.
   virtual absl::Status Write(const std::function<absl::Status(WriteTxn&)>& fn) = 0;
+
+  // Counts write transactions, twice each: odd while one is open, even
+  // between them. A value derived from a read may be kept and used again
+  // while the generation is the same even number it was before the read
+  // began and after it ended (no write started or ended meanwhile).
+  virtual uint64_t Generation() const = 0;
 };
 
 }  // namespace cadastre::store
