@@ -12,9 +12,10 @@ namespace v1 = cadastre::v1;
 std::string OwnersText(const google::protobuf::RepeatedPtrField<v1::Owner>& owners) {
   std::vector<std::string> parts;
   for (const v1::Owner& owner : owners) {
-    const v1::OwnershipRole role = owner.role() == v1::OWNERSHIP_ROLE_UNSPECIFIED ? v1::OWNER : owner.role();
-    parts.push_back(absl::StrCat(owner.name(), " (", owner.type() == v1::TEAM ? "team" : "user", ", ",
-                                 v1::OwnershipRole_Name(role), ")"));
+    const v1::OwnershipRole role =
+        owner.role() == v1::OWNERSHIP_ROLE_UNSPECIFIED ? v1::OWNER : owner.role();
+    parts.push_back(absl::StrCat(owner.name(), " (", owner.type() == v1::TEAM ? "team" : "user",
+                                 ", ", v1::OwnershipRole_Name(role), ")"));
   }
   return Join(parts);
 }
@@ -39,6 +40,7 @@ absl::StatusOr<v1::Dataset> GetDataset(Context& context, const std::string& ns,
   v1::GetDatasetRequest request;
   request.set_namespace_(ns);
   request.set_name(name);
+  request.set_view(v1::GetDatasetRequest::FULL);  // a person reads where classifications come from
   return Call(context, &v1::CatalogService::Stub::GetDataset, request);
 }
 
@@ -59,7 +61,8 @@ absl::Status ShowDataset(Context& context, const std::string& ns, const std::str
   head.Add("Owners", OwnersText(dataset->owners()));
   head.Add("Tags", JoinAll(dataset->tags()));
   std::vector<std::string> properties;
-  for (const auto& [key, value] : dataset->custom_properties()) properties.push_back(key + "=" + value);
+  for (const auto& [key, value] : dataset->custom_properties())
+    properties.push_back(key + "=" + value);
   std::sort(properties.begin(), properties.end());
   head.Add("Properties", Join(properties));
   head.Add("Source", dataset->source_name());
@@ -105,7 +108,8 @@ absl::Status ShowColumn(Context& context, const std::string& ns, const std::stri
   head.Add("Namespace", dataset->namespace_());
   head.Add("Type", field->type());
   head.Add("Nullable", field->has_nullable() ? (field->nullable() ? "yes" : "no") : "");
-  head.Add("Position", field->ordinal_position() > 0 ? std::to_string(field->ordinal_position()) : "");
+  head.Add("Position",
+           field->ordinal_position() > 0 ? std::to_string(field->ordinal_position()) : "");
   head.Add("Description", field->description());
   head.Add("Tags", JoinAll(field->tags()));
   head.Add("Terms", JoinAll(field->glossary_terms()));
@@ -115,7 +119,8 @@ absl::Status ShowColumn(Context& context, const std::string& ns, const std::stri
     out << "\n";
     Table inherited({"INHERITED", "FROM", "PATH"});
     for (const v1::InheritedTag& tag : field->inherited_tags()) {
-      inherited.Add({tag.tag(), tag.from(), Join(std::vector<std::string>(tag.path().begin(), tag.path().end()), " -> ")});
+      inherited.Add({tag.tag(), tag.from(),
+                     Join(std::vector<std::string>(tag.path().begin(), tag.path().end()), " -> ")});
     }
     inherited.Print(out, context.out_style);
   }
@@ -124,10 +129,12 @@ absl::Status ShowColumn(Context& context, const std::string& ns, const std::stri
     Table inputs({"INPUT NAMESPACE", "INPUT DATASET", "INPUT COLUMN", "TRANSFORMATION", "JOB"});
     for (const v1::ColumnLineageInput& input : lineage->input_fields()) {
       if (input.transformations_size() == 0) {
-        inputs.Add({input.namespace_(), input.dataset(), input.field(), input.transformation_type(), ""});
+        inputs.Add(
+            {input.namespace_(), input.dataset(), input.field(), input.transformation_type(), ""});
       }
       for (const v1::TransformationInfo& t : input.transformations()) {
-        inputs.Add({input.namespace_(), input.dataset(), input.field(), TransformationText(t), t.job()});
+        inputs.Add(
+            {input.namespace_(), input.dataset(), input.field(), TransformationText(t), t.job()});
       }
     }
     inputs.Print(out, context.out_style);
@@ -138,7 +145,8 @@ absl::Status ShowColumn(Context& context, const std::string& ns, const std::stri
 absl::Status ShowTerm(Context& context, const std::string& name) {
   v1::GetTermRequest request;
   request.set_name(name);
-  absl::StatusOr<v1::GlossaryTerm> term = Call(context, &v1::GlossaryService::Stub::GetTerm, request);
+  absl::StatusOr<v1::GlossaryTerm> term =
+      Call(context, &v1::GlossaryService::Stub::GetTerm, request);
   if (!term.ok()) return term.status();
   std::ostream& out = *context.out;
   if (context.format() == Format::kJson) {
@@ -187,7 +195,8 @@ void AddShowCommands(CLI::App& app, Context& context) {
     context.action = [&context, args] { return ShowDataset(context, args->ns, args->dataset); };
   });
 
-  CLI::App* column = show->add_subcommand("column", "A column: type, tags (own and inherited), terms, inputs");
+  CLI::App* column =
+      show->add_subcommand("column", "A column: type, tags (own and inherited), terms, inputs");
   column->add_option("namespace", args->ns)->required();
   column->add_option("dataset", args->dataset)->required();
   column->add_option("column", args->column, "nested columns with dots: address.city")->required();

@@ -51,7 +51,7 @@ absl::StatusOr<v1::ResolvePolicyResponse> AccessService::ResolvePolicy(
     ASSIGN_OR_RETURN(v1::Dataset dataset,
                      catalog::LoadDatasetFor(txn, *authorizer_, caller, v1::READ_METADATA,
                                              request.namespace_(), request.dataset(), "dataset"));
-    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, subject, dataset));
+    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, subject, dataset, catalog::InheritedPaths::kLeftOut));
     result.set_readable(access.OnDataset(v1::READ_SAMPLES, catalog::ScopeOf(dataset)));
     for (const policy::ColumnMask& mask : policy::MasksFor(access, dataset)) {
       v1::ColumnPolicy* column = result.add_columns();

@@ -1,5 +1,4 @@
 #include "server/catalog/catalog_service.h"
-#include "server/common/strings.h"
 
 #include <algorithm>
 #include <set>
@@ -13,6 +12,7 @@
 #include "server/catalog/validation.h"
 #include "server/catalog/versioning.h"
 #include "server/common/status.h"
+#include "server/common/strings.h"
 
 namespace cadastre::catalog {
 namespace {
@@ -61,8 +61,8 @@ v1::DatasetVersion ToDatasetVersion(const v1::EntityVersion& version, std::strin
 absl::StatusOr<v1::Namespace> CatalogService::PutNamespace(const Caller& caller,
                                                            const v1::PutNamespaceRequest& request) {
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, v1::EDIT_METADATA,
-                                     Resource::Namespace(request.name())));
+  RETURN_IF_ERROR(
+      authorizer_->Check(caller, v1::EDIT_METADATA, Resource::Namespace(request.name())));
   RETURN_IF_ERROR(ValidateText("description", request.namespace_().description()));
   if (request.namespace_().owner_name().size() > kMaxNameBytes) {
     return InvalidField("ownerName", absl::StrCat("must be at most ", kMaxNameBytes, " bytes"));
@@ -82,9 +82,9 @@ absl::StatusOr<v1::Namespace> CatalogService::PutNamespace(const Caller& caller,
     next.set_name(request.name());
     next.set_owner_name(request.namespace_().owner_name());
     next.set_description(request.namespace_().description());
-    RETURN_IF_ERROR(SaveNamespace(txn, caller, clock_->Now(), existing.ok() ? &*existing : nullptr,
-                                  next)
-                        .status());
+    RETURN_IF_ERROR(
+        SaveNamespace(txn, caller, clock_->Now(), existing.ok() ? &*existing : nullptr, next)
+            .status());
     ASSIGN_OR_RETURN(result, txn.GetNamespace(request.name()));
     return absl::OkStatus();
   }));
@@ -94,8 +94,8 @@ absl::StatusOr<v1::Namespace> CatalogService::PutNamespace(const Caller& caller,
 absl::StatusOr<v1::Namespace> CatalogService::GetNamespace(const Caller& caller,
                                                            const v1::GetNamespaceRequest& request) {
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA,
-                                     Resource::Namespace(request.name())));
+  RETURN_IF_ERROR(
+      authorizer_->Check(caller, v1::READ_METADATA, Resource::Namespace(request.name())));
   v1::Namespace result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     auto found = txn.GetNamespace(request.name());
@@ -141,8 +141,8 @@ absl::StatusOr<v1::ListNamespacesResponse> CatalogService::ListNamespaces(
 absl::StatusOr<v1::Namespace> CatalogService::DeleteNamespace(
     const Caller& caller, const v1::DeleteNamespaceRequest& request) {
   RETURN_IF_ERROR(ValidateName("name", request.name()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, v1::EDIT_METADATA,
-                                     Resource::Namespace(request.name())));
+  RETURN_IF_ERROR(
+      authorizer_->Check(caller, v1::EDIT_METADATA, Resource::Namespace(request.name())));
   v1::Namespace result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
     auto found = txn.GetNamespace(request.name());
@@ -162,13 +162,12 @@ absl::StatusOr<v1::Namespace> CatalogService::DeleteNamespace(
     if (live.total_count > 0) {
       std::vector<std::string> names;
       for (const auto& d : live.items) names.push_back(d.name());
-      return WithField(
-          absl::FailedPreconditionError(absl::StrCat(
-              "namespace '", request.name(), "' still holds ", live.total_count,
-              " dataset(s) (", absl::StrJoin(names, ", "),
-              live.total_count > static_cast<int>(names.size()) ? ", …" : "",
-              "); delete them first")),
-          "name");
+      return WithField(absl::FailedPreconditionError(absl::StrCat(
+                           "namespace '", request.name(), "' still holds ", live.total_count,
+                           " dataset(s) (", absl::StrJoin(names, ", "),
+                           live.total_count > static_cast<int>(names.size()) ? ", …" : "",
+                           "); delete them first")),
+                       "name");
     }
     v1::Namespace before = *found;
     v1::Namespace after = *found;
@@ -214,13 +213,11 @@ absl::StatusOr<v1::Dataset> CatalogService::PutDataset(const Caller& caller,
                                      request.namespace_(), request.name(), "name", true)
                           .status());
     }
-    std::string operation = !existing.ok()           ? "CREATE"
-                            : existing->deleted()    ? "RESTORE"
-                                                     : "UPDATE";
-    ASSIGN_OR_RETURN(result, SaveDataset(txn, caller, clock_->Now(),
-                                         existing.ok() ? &*existing : nullptr, wanted, operation,
-                                         &removed));
-    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, result));
+    std::string operation = !existing.ok() ? "CREATE" : existing->deleted() ? "RESTORE" : "UPDATE";
+    ASSIGN_OR_RETURN(result,
+                     SaveDataset(txn, caller, clock_->Now(), existing.ok() ? &*existing : nullptr,
+                                 wanted, operation, &removed));
+    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, result, InheritedPaths::kShown));
     return absl::OkStatus();
   }));
   if (hooks_ && !removed.empty()) hooks_->FieldsRemoved(removed);
@@ -236,7 +233,10 @@ absl::StatusOr<v1::Dataset> CatalogService::GetDataset(const Caller& caller,
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     ASSIGN_OR_RETURN(result, LoadDatasetFor(txn, *authorizer_, caller, v1::READ_METADATA,
                                             request.namespace_(), request.name()));
-    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, result));
+    const InheritedPaths paths = request.view() == v1::GetDatasetRequest::FULL
+                                     ? InheritedPaths::kShown
+                                     : InheritedPaths::kLeftOut;
+    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, result, paths));
     return absl::OkStatus();
   }));
   return result;
@@ -246,8 +246,8 @@ absl::StatusOr<v1::ListDatasetsResponse> CatalogService::ListDatasets(
     const Caller& caller, const v1::ListDatasetsRequest& request) {
   RETURN_IF_ERROR(ValidateName("namespace", request.namespace_()));
   ASSIGN_OR_RETURN(store::Page page, ValidatePage(LimitOf(request), request.offset()));
-  RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA,
-                                     Resource::Namespace(request.namespace_())));
+  RETURN_IF_ERROR(
+      authorizer_->Check(caller, v1::READ_METADATA, Resource::Namespace(request.namespace_())));
   v1::ListDatasetsResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     auto ns = txn.GetNamespace(request.namespace_());
@@ -264,7 +264,8 @@ absl::StatusOr<v1::ListDatasetsResponse> CatalogService::ListDatasets(
       result.set_total_count(listing.total_count);
       return absl::OkStatus();
     }
-    ASSIGN_OR_RETURN(auto visible, VisibleDatasets(txn, *authorizer_, caller, request.namespace_()));
+    ASSIGN_OR_RETURN(auto visible,
+                     VisibleDatasets(txn, *authorizer_, caller, request.namespace_()));
     if (visible.empty()) return NamespaceNotFound(request.namespace_());
     result.set_total_count(static_cast<int>(visible.size()));
     for (size_t i = page.offset; i < visible.size() && i < page.offset + page.limit; ++i) {
@@ -294,9 +295,9 @@ absl::StatusOr<v1::Dataset> CatalogService::SetDeleted(const Caller& caller, con
   v1::Dataset result;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> absl::Status {
     // Deleting needs a live dataset; restoring takes either (a no-op when live).
-    ASSIGN_OR_RETURN(v1::Dataset before, LoadDatasetFor(txn, *authorizer_, caller,
-                                                        v1::EDIT_METADATA, ns, name, "name",
-                                                        !deleted));
+    ASSIGN_OR_RETURN(
+        v1::Dataset before,
+        LoadDatasetFor(txn, *authorizer_, caller, v1::EDIT_METADATA, ns, name, "name", !deleted));
     v1::Dataset after = before;
     after.set_deleted(deleted);
     ASSIGN_OR_RETURN(result, SaveDataset(txn, caller, clock_->Now(), &before, after,
@@ -317,9 +318,9 @@ absl::StatusOr<v1::ListDatasetVersionsResponse> CatalogService::ListDatasetVersi
     RETURN_IF_ERROR(LoadDatasetFor(txn, *authorizer_, caller, v1::READ_METADATA,
                                    request.namespace_(), request.name(), "name", true)
                         .status());
-    ASSIGN_OR_RETURN(auto listing,
-                     txn.ListVersions(kDatasetEntity,
-                                      DatasetKey(request.namespace_(), request.name()), page));
+    ASSIGN_OR_RETURN(
+        auto listing,
+        txn.ListVersions(kDatasetEntity, DatasetKey(request.namespace_(), request.name()), page));
     for (const auto& version : listing.items) {
       *result.add_versions() = ToDatasetVersion(version, request.namespace_(), request.name());
     }

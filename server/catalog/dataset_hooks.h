@@ -13,6 +13,10 @@
 
 namespace cadastre::catalog {
 
+// Whether inherited classifications carry their path (GetDataset's FULL
+// view, the answers of writes and reports) or only their origin.
+enum class InheritedPaths { kShown, kLeftOut };
+
 class DatasetHooks {
  public:
   virtual ~DatasetHooks() = default;
@@ -21,7 +25,7 @@ class DatasetHooks {
   // `caller` (inherited classifications, column lineage), inside the read;
   // datasets hidden from the caller are not named.
   virtual absl::Status Decorate(store::ReadTxn& txn, const policy::Caller& caller,
-                                v1::Dataset& dataset) = 0;
+                                v1::Dataset& dataset, InheritedPaths paths) = 0;
 
   // Called after a committed write removed these columns (by row id).
   virtual void FieldsRemoved(const std::vector<int64_t>& field_ids) = 0;

@@ -106,7 +106,7 @@ absl::StatusOr<v1::DatasetSample> SampleService::Masked(store::ReadTxn& txn,
                                                         const policy::Caller& caller,
                                                         v1::Dataset dataset,
                                                         v1::DatasetSample stored) const {
-  if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, dataset));
+  if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, dataset, InheritedPaths::kLeftOut));
   std::map<std::string, policy::ColumnMask> masks;
   for (policy::ColumnMask& mask : policy::MasksFor(authorizer_->AccessOf(caller), dataset)) {
     std::string field = mask.field;

@@ -100,6 +100,7 @@ absl::Status LineageService::Load() {
                                      {"dataset_edges", built->datasets.edge_count()}});
   std::lock_guard<std::mutex> lock(graphs_mu_);
   graphs_ = std::move(built);
+  graph_changes_.fetch_add(1);
   return absl::OkStatus();
 }
 
@@ -107,6 +108,7 @@ void LineageService::ApplyToGraphs(const GraphChanges& changes) {
   std::shared_ptr<Graphs> current = graphs();
   for (const store::ColumnEdgeRow& row : changes.column_edges) AddColumnEdge(*current, row);
   for (const store::JobIoRow& row : changes.job_io) AddJobIo(*current, row);
+  graph_changes_.fetch_add(1);
 }
 
 absl::Status LineageService::WriteLineage(
@@ -132,6 +134,7 @@ void LineageService::FieldsRemoved(const std::vector<int64_t>& field_ids) {
   }
   std::lock_guard<std::mutex> lock(graphs_mu_);
   graphs_ = *std::move(built);
+  graph_changes_.fetch_add(1);
 }
 
 // ------------------------------------------------------------ jobs and runs
@@ -272,7 +275,7 @@ absl::StatusOr<v1::Dataset> LineageService::SetBlock(const Caller& caller,
     catalog::SetMember(after.mutable_fields(index)->mutable_blocked_tags(), request.tag(), blocked);
     ASSIGN_OR_RETURN(result,
                      catalog::SaveDataset(txn, caller, clock_->Now(), &before, after, "UPDATE"));
-    return Decorate(txn, caller, result);
+    return Decorate(txn, caller, result, catalog::InheritedPaths::kShown);
   }));
   return result;
 }

@@ -5,12 +5,13 @@
 // writes; the transports only translate.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <shared_mutex>
-#include <mutex>
 #include <tuple>
 #include <vector>
 
@@ -18,7 +19,9 @@
 #include "cadastre/v1/lineage.pb.h"
 #include "server/catalog/dataset_hooks.h"
 #include "server/common/clock.h"
+#include "server/lineage/decorations.h"
 #include "server/lineage/graph.h"
+#include "server/lineage/resolve.h"
 #include "server/policy/authorizer.h"
 #include "server/policy/caller.h"
 #include "server/store/store.h"
@@ -38,23 +41,35 @@ class LineageService final : public catalog::DatasetHooks {
   // Parses one event (or a JSON array of events) and maps it into the
   // catalog in one transaction: all or nothing. An event seen before is
   // counted as a duplicate and changes nothing.
-  absl::StatusOr<v1::IngestLineageResponse> IngestLineage(const Caller& caller, const v1::IngestLineageRequest& request);
-  absl::StatusOr<v1::ListLineageEventsResponse> ListLineageEvents(const Caller& caller, const v1::ListLineageEventsRequest& request);
+  absl::StatusOr<v1::IngestLineageResponse> IngestLineage(const Caller& caller,
+                                                          const v1::IngestLineageRequest& request);
+  absl::StatusOr<v1::ListLineageEventsResponse> ListLineageEvents(
+      const Caller& caller, const v1::ListLineageEventsRequest& request);
 
-  absl::StatusOr<v1::LineageGraphResponse> GetMarquezLineage(const Caller& caller, const v1::MarquezLineageRequest& request);
-  absl::StatusOr<v1::LineageGraphResponse> GetMarquezColumnLineage(const Caller& caller, const v1::MarquezLineageRequest& request);
+  absl::StatusOr<v1::LineageGraphResponse> GetMarquezLineage(
+      const Caller& caller, const v1::MarquezLineageRequest& request);
+  absl::StatusOr<v1::LineageGraphResponse> GetMarquezColumnLineage(
+      const Caller& caller, const v1::MarquezLineageRequest& request);
 
-  absl::StatusOr<v1::GetLineageResponse> GetLineage(const Caller& caller, const v1::GetLineageRequest& request);
-  absl::StatusOr<v1::GetLineagePathsResponse> GetLineagePaths(const Caller& caller, const v1::GetLineagePathsRequest& request);
-  absl::StatusOr<v1::GetImpactResponse> GetImpact(const Caller& caller, const v1::GetImpactRequest& request);
-  absl::StatusOr<v1::ListPersonalDataLeaksResponse> ListPersonalDataLeaks(const Caller& caller, const v1::ListPersonalDataLeaksRequest& request);
+  absl::StatusOr<v1::GetLineageResponse> GetLineage(const Caller& caller,
+                                                    const v1::GetLineageRequest& request);
+  absl::StatusOr<v1::GetLineagePathsResponse> GetLineagePaths(
+      const Caller& caller, const v1::GetLineagePathsRequest& request);
+  absl::StatusOr<v1::GetImpactResponse> GetImpact(const Caller& caller,
+                                                  const v1::GetImpactRequest& request);
+  absl::StatusOr<v1::ListPersonalDataLeaksResponse> ListPersonalDataLeaks(
+      const Caller& caller, const v1::ListPersonalDataLeaksRequest& request);
 
   absl::StatusOr<v1::Job> GetJob(const Caller& caller, const v1::GetJobRequest& request);
-  absl::StatusOr<v1::ListJobsResponse> ListJobs(const Caller& caller, const v1::ListJobsRequest& request);
-  absl::StatusOr<v1::ListRunsResponse> ListRuns(const Caller& caller, const v1::ListRunsRequest& request);
+  absl::StatusOr<v1::ListJobsResponse> ListJobs(const Caller& caller,
+                                                const v1::ListJobsRequest& request);
+  absl::StatusOr<v1::ListRunsResponse> ListRuns(const Caller& caller,
+                                                const v1::ListRunsRequest& request);
 
-  absl::StatusOr<v1::Dataset> BlockPropagation(const Caller& caller, const v1::BlockPropagationRequest& request);
-  absl::StatusOr<v1::Dataset> UnblockPropagation(const Caller& caller, const v1::BlockPropagationRequest& request);
+  absl::StatusOr<v1::Dataset> BlockPropagation(const Caller& caller,
+                                               const v1::BlockPropagationRequest& request);
+  absl::StatusOr<v1::Dataset> UnblockPropagation(const Caller& caller,
+                                                 const v1::BlockPropagationRequest& request);
 
   // The graphs as they stand, for read-only walks by other services (the
   // GDPR reports). A rebuild swaps in new graphs; a pointer keeps the ones
@@ -78,7 +93,9 @@ class LineageService final : public catalog::DatasetHooks {
 
   // catalog::DatasetHooks: inherited classifications and column lineage
   // on every dataset read; removed columns leave the graph.
-  absl::Status Decorate(store::ReadTxn& txn, const Caller& caller, v1::Dataset& dataset) override;
+  // Without paths, answers are kept (DecorationCache) while nothing changes.
+  absl::Status Decorate(store::ReadTxn& txn, const Caller& caller, v1::Dataset& dataset,
+                        catalog::InheritedPaths paths) override;
   void FieldsRemoved(const std::vector<int64_t>& field_ids) override;
 
  private:
@@ -99,8 +116,12 @@ class LineageService final : public catalog::DatasetHooks {
   std::shared_ptr<Graphs> graphs() const;
   absl::StatusOr<std::shared_ptr<Graphs>> BuildGraphs() const;
 
-  absl::StatusOr<v1::Dataset> SetBlock(const Caller& caller, const v1::BlockPropagationRequest& request,
-                                       bool blocked);
+  // What `dataset`'s read shows `viewer` of lineage.
+  absl::StatusOr<Decoration> Derive(store::ReadTxn& txn, const v1::Dataset& dataset,
+                                    const Viewer& viewer, catalog::InheritedPaths paths) const;
+
+  absl::StatusOr<v1::Dataset> SetBlock(const Caller& caller,
+                                       const v1::BlockPropagationRequest& request, bool blocked);
   // Applies committed changes to the in-memory graphs. Caller holds ingest_mu_.
   void ApplyToGraphs(const GraphChanges& changes);
   static void AddColumnEdge(Graphs& graphs, const store::ColumnEdgeRow& row);
@@ -119,6 +140,12 @@ class LineageService final : public catalog::DatasetHooks {
   // Serialises ingestion (and rebuilds) so the graphs see commits in
   // commit order.
   std::mutex ingest_mu_;
+
+  // Counts changes to the graphs, each counted once it is in them.
+  std::atomic<uint64_t> graph_changes_{0};
+  // Decorate's answers for a viewer who sees every live dataset.
+  DecorationCache decorations_{kDecorationCacheBytes};
+  static constexpr size_t kDecorationCacheBytes = 64 << 20;
 };
 
 }  // namespace cadastre::lineage

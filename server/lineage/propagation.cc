@@ -82,12 +82,18 @@ std::map<std::string, int> CarriedIn(const ColumnTags& tags, const std::vector<N
   return carried;
 }
 
-// The classifications `node` inherits, with origin and path; `carried` is
-// CarriedIn of a region upstream of `node`.
-std::vector<v1::InheritedTag> InheritedTags(const Graph& graph, const ColumnTags& tags,
-                                            const NodeNames& names, NodeId node,
-                                            const std::map<std::string, int>& carried) {
-  std::vector<v1::InheritedTag> out;
+// One classification a column inherits, from `origin` along `path`.
+struct InheritedTag {
+  std::string tag;
+  NodeId origin;
+  std::vector<NodeId> path;  // the nodes after the origin, down to the column
+};
+
+// The classifications `node` inherits; `carried` is CarriedIn of a region
+// upstream of `node`.
+std::vector<InheritedTag> InheritedTags(const Graph& graph, const ColumnTags& tags, NodeId node,
+                                        const std::map<std::string, int>& carried) {
+  std::vector<InheritedTag> out;
   std::vector<std::string> candidates;  // carried by a column other than `node`
   for (const auto& [tag, count] : carried) {
     if (count > (tags.Carries(node, tag) ? 1 : 0)) candidates.push_back(tag);
@@ -98,14 +104,44 @@ std::vector<v1::InheritedTag> InheritedTags(const Graph& graph, const ColumnTags
         [&](NodeId n) { return tags.Blocks(n, tag); }, std::nullopt, kPropagationDepth,
         kPropagationNodes);
     for (const Inheritance& inheritance : found) {
-      v1::InheritedTag* inherited = &out.emplace_back();
-      inherited->set_tag(tag);
-      inherited->set_from(names.Id(inheritance.origin));
-      inherited->add_path(names.Id(inheritance.origin));
-      for (const Edge& edge : inheritance.path) inherited->add_path(names.Id(edge.target));
+      InheritedTag& inherited = out.emplace_back();
+      inherited.tag = tag;
+      inherited.origin = inheritance.origin;
+      for (const Edge& edge : inheritance.path) inherited.path.push_back(edge.target);
     }
   }
   return out;
+}
+
+// As answered: the origin's name, and the path's when `paths`.
+v1::InheritedTag Shown(const InheritedTag& inherited, const NodeNames& names, bool paths) {
+  v1::InheritedTag shown;
+  shown.set_tag(inherited.tag);
+  shown.set_from(names.Id(inherited.origin));
+  if (paths) {
+    shown.add_path(shown.from());
+    for (NodeId node : inherited.path) shown.add_path(names.Id(node));
+  }
+  return shown;
+}
+
+// The nodes `inherited` names, once each in order met: what to load the
+// names of (a region's are many more).
+TraversalResult Named(const std::vector<std::vector<InheritedTag>>& inherited, bool paths) {
+  TraversalResult named;
+  std::set<NodeId> seen;
+  auto add = [&](NodeId node) {
+    if (seen.insert(node).second) named.nodes.push_back({node, 0});
+  };
+  for (const auto& column : inherited) {
+    for (const InheritedTag& tag : column) {
+      add(tag.origin);
+      if (paths) {
+        for (NodeId node : tag.path) add(node);
+      }
+    }
+  }
+  return named;
 }
 
 // The upstream region of `starts` along the edges propagation follows.
@@ -128,36 +164,42 @@ std::vector<NodeId> NodesOf(const TraversalResult& walk) {
 
 }  // namespace
 
-absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
-                                      v1::Dataset& dataset) {
-  const Viewer viewer{*authorizer_, caller};
-  dataset.clear_column_lineage();
-  for (v1::Field& field : *dataset.mutable_fields()) field.clear_inherited_tags();
+absl::StatusOr<Decoration> LineageService::Derive(store::ReadTxn& txn, const v1::Dataset& dataset,
+                                                  const Viewer& viewer,
+                                                  catalog::InheritedPaths paths) const {
+  Decoration out;
   auto dataset_id = txn.DatasetRowId(dataset.namespace_(), dataset.name());
-  if (absl::IsNotFound(dataset_id.status())) return absl::OkStatus();
+  if (absl::IsNotFound(dataset_id.status())) return out;
   RETURN_IF_ERROR(dataset_id.status());
   ASSIGN_OR_RETURN(std::vector<store::FieldInfo> columns, txn.FieldsOfDataset(*dataset_id));
-  std::map<std::string, NodeId> column_ids;
   std::vector<NodeId> starts;
-  for (const store::FieldInfo& column : columns) {
-    column_ids[column.field] = column.id;
-    starts.push_back(column.id);
-  }
+  for (const store::FieldInfo& column : columns) starts.push_back(column.id);
   std::shared_ptr<Graphs> graphs = this->graphs();
+  auto name = [&](const store::DatasetInfo* info) {
+    if (info != nullptr && !info->deleted) out.named.emplace(info->id, *info);
+  };
 
-  // Inherited classifications.
+  // Inherited classifications: walked in memory, then only what is shown
+  // is named.
   TraversalResult upstream = UpstreamDirect(graphs->columns, starts);
   if (!upstream.edges.empty()) {
-    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, upstream, false, viewer));
+    const bool shown_paths = paths == catalog::InheritedPaths::kShown;
     const std::vector<NodeId> region = NodesOf(upstream);
     ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, region));
     const std::map<std::string, int> carried = CarriedIn(tags, region);
-    for (v1::Field& field : *dataset.mutable_fields()) {
-      auto id = column_ids.find(field.name());
-      if (id == column_ids.end()) continue;
-      for (v1::InheritedTag& tag :
-           InheritedTags(graphs->columns, tags, names, id->second, carried)) {
-        *field.add_inherited_tags() = std::move(tag);
+    std::vector<std::vector<InheritedTag>> inherited;
+    for (const store::FieldInfo& column : columns) {
+      inherited.push_back(InheritedTags(graphs->columns, tags, column.id, carried));
+    }
+    const TraversalResult named = Named(inherited, shown_paths);
+    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, named, false, viewer));
+    for (const ReachedNode& node : named.nodes) name(names.DatasetEvenIfRedacted(node.node));
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (inherited[i].empty()) continue;
+      std::vector<v1::InheritedTag>& shown = out.inherited[columns[i].field];
+      for (const InheritedTag& tag : inherited[i]) {
+        shown.push_back(Shown(tag, names, shown_paths));
+        out.bytes += shown.back().SpaceUsedLong();
       }
     }
   }
@@ -176,14 +218,14 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
   std::vector<int64_t> source_datasets;
   for (const store::FieldInfo& source : sources) source_datasets.push_back(source.dataset_id);
   ASSIGN_OR_RETURN(std::vector<store::DatasetInfo> datasets, txn.DatasetsById(source_datasets));
-  std::set<int64_t> deleted;
+  std::map<int64_t, const store::DatasetInfo*> shown_datasets;
   for (const store::DatasetInfo& info : datasets) {
-    if (!viewer.CanSee(info)) deleted.insert(info.id);
+    if (viewer.CanSee(info)) shown_datasets[info.id] = &info;
   }
   ASSIGN_OR_RETURN(std::vector<store::JobInfo> jobs, txn.JobsById(job_ids));
   std::map<int64_t, const store::FieldInfo*> source_by_id;
   for (const auto& source : sources) {
-    if (!deleted.count(source.dataset_id)) source_by_id[source.id] = &source;
+    if (shown_datasets.count(source.dataset_id)) source_by_id[source.id] = &source;
   }
   std::map<int64_t, const store::JobInfo*> job_by_id;
   for (const auto& job : jobs) job_by_id[job.id] = &job;
@@ -197,6 +239,7 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
     auto source = source_by_id.find(edge.source_field);
     auto target = column_names.find(edge.target_field);
     if (source == source_by_id.end() || target == column_names.end()) continue;
+    name(shown_datasets[source->second->dataset_id]);
     v1::ColumnLineageInput& input = entries[target->second][edge.source_field];
     if (input.field().empty()) {
       input.set_namespace_(source->second->ns);
@@ -215,10 +258,44 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
     }
   }
   for (auto& [name, inputs] : entries) {
-    v1::ColumnLineageEntry* entry = dataset.add_column_lineage();
-    entry->set_name(name);
-    for (auto& [source, input] : inputs) *entry->add_input_fields() = std::move(input);
+    v1::ColumnLineageEntry& entry = out.column_lineage.emplace_back();
+    entry.set_name(name);
+    for (auto& [source, input] : inputs) *entry.add_input_fields() = std::move(input);
+    out.bytes += entry.SpaceUsedLong();
   }
+  return out;
+}
+
+absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
+                                      v1::Dataset& dataset, catalog::InheritedPaths paths) {
+  dataset.clear_column_lineage();
+  for (v1::Field& field : *dataset.mutable_fields()) field.clear_inherited_tags();
+  const Viewer viewer{*authorizer_, caller};
+  // What a viewer who sees every live dataset is shown, kept while neither
+  // the store nor the graphs change, is this caller's answer too when it
+  // may see every dataset that answer names; otherwise it is derived anew.
+  // Paths are not kept: they are most of the bytes, and few reads ask.
+  const DecorationCache::Stamp stamp{txn.generation(), graph_changes_.load()};
+  if (paths == catalog::InheritedPaths::kLeftOut && stamp.store % 2 == 0) {
+    const std::string key = absl::StrCat(dataset.namespace_(), "\n", dataset.name());
+    std::shared_ptr<const Decoration> everything = decorations_.Find(key, stamp);
+    if (everything == nullptr) {
+      ASSIGN_OR_RETURN(Decoration derived,
+                       Derive(txn, dataset, Viewer{*authorizer_, caller, true}, paths));
+      everything = std::make_shared<const Decoration>(std::move(derived));
+      if (DecorationCache::Stamp{store_->Generation(), graph_changes_.load()} == stamp) {
+        decorations_.Put(key, stamp, everything);
+      }
+    }
+    bool sees_all = true;
+    for (const auto& [id, info] : everything->named) sees_all = sees_all && viewer.CanSee(info);
+    if (sees_all) {
+      everything->ApplyTo(dataset);
+      return absl::OkStatus();
+    }
+  }
+  ASSIGN_OR_RETURN(Decoration mine, Derive(txn, dataset, viewer, paths));
+  mine.ApplyTo(dataset);
   return absl::OkStatus();
 }
 
@@ -237,8 +314,8 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
     std::vector<NodeId> starts;
     for (const store::FieldInfo& carrier : carriers) starts.push_back(carrier.id);
     if (starts.empty()) return absl::OkStatus();
-    std::vector<NodeId> reached =
-        graphs->columns.ReachableDirect(starts, [](NodeId) { return false; }, kPropagationNodes);
+    std::vector<NodeId> reached = graphs->columns.ReachableDirect(
+        starts, [](NodeId) { return false; }, kPropagationNodes);
     if (reached.empty()) return absl::OkStatus();
 
     // Every reached column's upstream region, walked in memory; then the
@@ -273,10 +350,9 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
       }
       if (classified) continue;
       std::vector<v1::InheritedTag> inherited;
-      for (v1::InheritedTag& tag :
-           InheritedTags(graphs->columns, tags, names, node,
-                         CarriedIn(tags, NodesOf(upstream)))) {
-        if (Under(tag.tag(), root)) inherited.push_back(std::move(tag));
+      for (const InheritedTag& tag :
+           InheritedTags(graphs->columns, tags, node, CarriedIn(tags, NodesOf(upstream)))) {
+        if (Under(tag.tag, root)) inherited.push_back(Shown(tag, names, true));
       }
       if (inherited.empty()) continue;
       v1::PersonalDataLeak* leak = result.add_leaks();

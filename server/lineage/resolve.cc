@@ -11,7 +11,7 @@
 namespace cadastre::lineage {
 
 bool Viewer::CanSee(const store::DatasetInfo& dataset) const {
-  return !dataset.deleted && authorizer.CanSee(caller, catalog::ScopeOf(dataset));
+  return !dataset.deleted && (everything || authorizer.CanSee(caller, catalog::ScopeOf(dataset)));
 }
 
 absl::StatusOr<int64_t> ResolveDataset(store::ReadTxn& txn, const Viewer& viewer,
@@ -19,8 +19,8 @@ absl::StatusOr<int64_t> ResolveDataset(store::ReadTxn& txn, const Viewer& viewer
                                        std::string_view field) {
   // LoadDatasetFor applies the catalog's visibility rules (deleted datasets,
   // hidden namespaces and datasets outside the caller's scope are not found).
-  RETURN_IF_ERROR(catalog::LoadDatasetFor(txn, viewer.authorizer, viewer.caller,
-                                          v1::READ_METADATA, ns, name, field)
+  RETURN_IF_ERROR(catalog::LoadDatasetFor(txn, viewer.authorizer, viewer.caller, v1::READ_METADATA,
+                                          ns, name, field)
                       .status());
   return txn.DatasetRowId(ns, name);
 }
@@ -154,6 +154,11 @@ const store::FieldInfo* NodeNames::FieldEvenIfRedacted(NodeId node) const {
   if (dataset_graph_ || node < 0) return nullptr;
   auto it = rows_->fields.find(node);
   return it == rows_->fields.end() ? nullptr : &it->second;
+}
+
+const store::DatasetInfo* NodeNames::DatasetEvenIfRedacted(NodeId node) const {
+  auto it = rows_->datasets.find(DatasetOf(node));
+  return it == rows_->datasets.end() ? nullptr : &it->second;
 }
 
 bool NodeNames::Visible(NodeId node) const {

@@ -21,6 +21,9 @@ namespace cadastre::lineage {
 struct Viewer {
   const policy::Authorizer& authorizer;
   const policy::Caller& caller;
+  // Sees every live dataset, whatever the caller's grants: for answers
+  // kept and later shown only to callers who see all they name.
+  bool everything = false;
 
   bool CanSee(const store::DatasetInfo& dataset) const;
 };
@@ -71,6 +74,9 @@ class NodeNames {
   const store::FieldInfo* Field(NodeId node) const;
   // Like Field but also for redacted nodes: for computing, never for answers.
   const store::FieldInfo* FieldEvenIfRedacted(NodeId node) const;
+  // The dataset of a node, redacted or not, null when it did not load: for
+  // computing, never for answers.
+  const store::DatasetInfo* DatasetEvenIfRedacted(NodeId node) const;
   // False for a node of a deleted dataset (or one whose names did not
   // load): answers leave such nodes, and edges touching them, out.
   bool Visible(NodeId node) const;

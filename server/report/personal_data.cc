@@ -188,7 +188,7 @@ absl::StatusOr<std::vector<PersonalData>> FindPersonalData(store::ReadTxn& txn,
     ASSIGN_OR_RETURN(v1::Dataset dataset, txn.GetDataset(info.ns, info.name));
     // A carrier may inherit too (from a carrier upstream of it).
     if (carrying.count(info.id) || inheriting.count(info.id)) {
-      RETURN_IF_ERROR(lineage.Decorate(txn, viewer.caller, dataset));
+      RETURN_IF_ERROR(lineage.Decorate(txn, viewer.caller, dataset, catalog::InheritedPaths::kShown));
     }
     std::vector<std::string> dataset_tags;
     for (const std::string& tag : dataset.tags()) {

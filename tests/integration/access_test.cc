@@ -270,18 +270,22 @@ TEST_P(AccessTest, LineageShowsAHiddenDatasetAsARedactedNode) {
            {"LineageService.GetImpact",
             {{"namespace", kNs}, {"dataset", "leak.src"}, {"field", "email"}}},
            {"LineageService.ListPersonalDataLeaks", json::object()},
-           {"CatalogService.GetDataset", {{"namespace", kNs}, {"name", "leak.dst"}}}}) {
+           {"CatalogService.GetDataset", {{"namespace", kNs}, {"name", "leak.dst"}}},
+           {"CatalogService.GetDataset",
+            {{"namespace", kNs}, {"name", "leak.dst"}, {"view", "FULL"}}}}) {
     SCOPED_TRACE(rpc);
     const CallResult seen = As("m-analyst", rpc, request);
     ASSERT_EQ(seen.code, "OK") << seen.message;
     EXPECT_FALSE(NamesTheSouth(seen.body)) << seen.body.dump();
     EXPECT_TRUE(NamesTheSouth(As("root", rpc, request).body)) << "root should see the south";
+    // Dataset reads are kept for the next caller (docs/lineage.md): what
+    // root was just shown is still not shown to the analyst.
+    EXPECT_FALSE(NamesTheSouth(As("m-analyst", rpc, request).body));
   }
 
   // Marquez's graph: src -> job -> [redacted] -> job -> dst, the jobs next
   // to the hidden dataset unnamed as well.
-  const CallResult marquez =
-      As("m-analyst", "LineageService.GetMarquezLineage", {{"nodeId", src}});
+  const CallResult marquez = As("m-analyst", "LineageService.GetMarquezLineage", {{"nodeId", src}});
   std::map<std::string, std::string> types;
   for (const json& node : marquez.body["graph"]) types[node["id"]] = node["type"];
   EXPECT_EQ(marquez.body.dump().find("acc.step"), std::string::npos) << marquez.body.dump();
@@ -292,8 +296,9 @@ TEST_P(AccessTest, LineageShowsAHiddenDatasetAsARedactedNode) {
                        {"redacted:job:1", "JOB"},
                        {"redacted:job:2", "JOB"}}))
       << marquez.body.dump();
-  EXPECT_NE(As("root", "LineageService.GetMarquezLineage", {{"nodeId", src}}).body.dump().find(
-                "acc.step"),
+  EXPECT_NE(As("root", "LineageService.GetMarquezLineage", {{"nodeId", src}})
+                .body.dump()
+                .find("acc.step"),
             std::string::npos);
 
   const CallResult impact = As("m-analyst", "LineageService.GetImpact",
@@ -311,6 +316,40 @@ TEST_P(AccessTest, LineageShowsAHiddenDatasetAsARedactedNode) {
   ASSERT_EQ(inherited.size(), 1u) << destination.body.dump();
   EXPECT_EQ(inherited[0]["tag"], "PII.Email");
   EXPECT_EQ(inherited[0]["from"], std::string("datasetField:") + kNs + ":leak.src:email");
+}
+
+// A classification inherited from a column the caller may not see names no
+// origin, though a caller who sees it read the same dataset first (reads
+// are kept for the next caller; docs/lineage.md) and though a write
+// changed what is inherited in between.
+TEST_P(AccessTest, AnInheritedClassificationFromAHiddenColumnNamesNoOrigin) {
+  const json read = {{"namespace", kNs}, {"name", "leak.dst"}};
+  auto from_of = [&](const std::string& who) {
+    const CallResult dst = As(who, "CatalogService.GetDataset", read);
+    EXPECT_EQ(dst.code, "OK") << dst.message;
+    std::set<std::string> from;
+    for (const json& tag : dst.body["fields"][1]["inheritedTags"]) from.insert(tag["from"]);
+    return from;
+  };
+  const std::string src = std::string("datasetField:") + kNs + ":leak.src:email";
+  const std::string mid = std::string("datasetField:") + kNs + ":leak.mid_south:email";
+  EXPECT_EQ(from_of("root"), std::set<std::string>{src});
+  EXPECT_EQ(from_of("m-analyst"), std::set<std::string>{src});
+
+  ASSERT_EQ(
+      As("root", "CatalogService.PutTag", {{"name", "AccTrace"}, {"tag", {{"propagate", true}}}})
+          .code,
+      "OK");
+  ASSERT_EQ(As("root", "CatalogService.TagField",
+               {{"namespace", kNs},
+                {"dataset", "leak.mid_south"},
+                {"field", "email"},
+                {"tag", "AccTrace"}})
+                .code,
+            "OK");
+  EXPECT_EQ(from_of("root"), (std::set<std::string>{src, mid}));
+  EXPECT_EQ(from_of("m-analyst"), (std::set<std::string>{src, "redacted:1"}));
+  EXPECT_EQ(from_of("root"), (std::set<std::string>{src, mid}));
 }
 
 TEST_P(AccessTest, GlossaryTermsAndJobsLeaveHiddenDatasetsOut) {

@@ -14,7 +14,7 @@ const std::vector<RestRoute>& RestRoutes() {
       {"CatalogService.ListDatasets", "GET", "/namespaces/{namespace}/datasets",
        ""},
       {"CatalogService.GetDataset", "GET",
-       "/namespaces/{namespace}/datasets/{name}", ""},
+       "/namespaces/{namespace}/datasets/{name}", "", "view"},
       {"CatalogService.PutDataset", "PUT",
        "/namespaces/{namespace}/datasets/{name}", "dataset"},
       {"CatalogService.DeleteDataset", "DELETE",

@@ -15,8 +15,8 @@
 namespace cadastre::lineage {
 namespace {
 
-using nlohmann::json;
 using google::protobuf::util::TimeUtil;
+using nlohmann::json;
 
 constexpr char kCrm[] = "postgres://crm:5432";
 constexpr char kLake[] = "s3://lake";
@@ -45,7 +45,9 @@ json RunEvent(const std::string& job, const std::string& run_id, const std::stri
   for (const auto& [name, sources] : fields) {
     json input_fields = json::array();
     for (const Source& s : sources) {
-      input_fields.push_back({{"namespace", s.ns}, {"name", s.dataset}, {"field", s.field},
+      input_fields.push_back({{"namespace", s.ns},
+                              {"name", s.dataset},
+                              {"field", s.field},
                               {"transformations", Transformations(s)}});
     }
     columns[name] = {{"inputFields", input_fields}};
@@ -53,7 +55,9 @@ json RunEvent(const std::string& job, const std::string& run_id, const std::stri
   }
   json dataset = json::array();
   for (const Source& s : dataset_level) {
-    dataset.push_back({{"namespace", s.ns}, {"name", s.dataset}, {"field", s.field},
+    dataset.push_back({{"namespace", s.ns},
+                       {"name", s.dataset},
+                       {"field", s.field},
                        {"transformations", Transformations(s)}});
   }
   json in = json::array();
@@ -124,24 +128,24 @@ class LineageTest : public catalog::ServiceTest {
                         {kLake, "orders"},
                         {{"customer_id", {{kCrm, "orders", "customer_id"}}},
                          {"amount", {{kCrm, "orders", "amount"}}}}));
-    MustIngest(RunEvent("curate_customers", Uuid(3), "COMPLETE", t1, {{kLake, "customers"}},
-                        {kDwh, "curated.customers"},
-                        {{"customer_id", {{kLake, "customers", "id"}}},
-                         {"email_hash",
-                          {{kLake, "customers", "email", "DIRECT", "TRANSFORMATION", true}}},
-                         {"name", {{kLake, "customers", "name"}}},
-                         {"country", {{kLake, "customers", "country"}}}}));
+    MustIngest(
+        RunEvent("curate_customers", Uuid(3), "COMPLETE", t1, {{kLake, "customers"}},
+                 {kDwh, "curated.customers"},
+                 {{"customer_id", {{kLake, "customers", "id"}}},
+                  {"email_hash", {{kLake, "customers", "email", "DIRECT", "TRANSFORMATION", true}}},
+                  {"name", {{kLake, "customers", "name"}}},
+                  {"country", {{kLake, "customers", "country"}}}}));
     MustIngest(RunEvent("export_contacts", Uuid(4), "COMPLETE", t1, {{kLake, "customers"}},
                         {kDwh, "curated.contacts"},
                         {{"contact_email", {{kLake, "customers", "email"}}}}));
-    MustIngest(RunEvent(
-        "build_sales", Uuid(5), "COMPLETE", t1, {{kDwh, "curated.customers"}, {kLake, "orders"}},
-        {kDwh, "marts.sales_by_country"},
-        {{"country", {{kDwh, "curated.customers", "country"}}},
-         {"total_amount", {{kLake, "orders", "amount", "DIRECT", "AGGREGATION"}}},
-         {"contact_key", {{kDwh, "curated.customers", "email_hash"}}}},
-        {{kDwh, "curated.customers", "customer_id", "INDIRECT", "JOIN"},
-         {kLake, "orders", "customer_id", "INDIRECT", "JOIN"}}));
+    MustIngest(RunEvent("build_sales", Uuid(5), "COMPLETE", t1,
+                        {{kDwh, "curated.customers"}, {kLake, "orders"}},
+                        {kDwh, "marts.sales_by_country"},
+                        {{"country", {{kDwh, "curated.customers", "country"}}},
+                         {"total_amount", {{kLake, "orders", "amount", "DIRECT", "AGGREGATION"}}},
+                         {"contact_key", {{kDwh, "curated.customers", "email_hash"}}}},
+                        {{kDwh, "curated.customers", "customer_id", "INDIRECT", "JOIN"},
+                         {kLake, "orders", "customer_id", "INDIRECT", "JOIN"}}));
     MustIngest(RunEvent("refresh_dashboard", Uuid(6), "COMPLETE", t1,
                         {{kDwh, "marts.sales_by_country"}}, {kBi, "dashboards.sales"},
                         {{"country", {{kDwh, "marts.sales_by_country", "country"}}},
@@ -193,10 +197,10 @@ std::string F(const std::string& ns, const std::string& dataset, const std::stri
 TEST_F(LineageTest, UpstreamOfARevenueColumnFollowsTheAggregationToTheSource) {
   BuildPipeline();
   auto response = Lineage(kBi, "dashboards.sales", "revenue", v1::UPSTREAM);
-  EXPECT_EQ(Ids(response), (std::set<std::string>{F(kBi, "dashboards.sales", "revenue"),
-                                                  F(kDwh, "marts.sales_by_country", "total_amount"),
-                                                  F(kLake, "orders", "amount"),
-                                                  F(kCrm, "orders", "amount")}));
+  EXPECT_EQ(Ids(response),
+            (std::set<std::string>{F(kBi, "dashboards.sales", "revenue"),
+                                   F(kDwh, "marts.sales_by_country", "total_amount"),
+                                   F(kLake, "orders", "amount"), F(kCrm, "orders", "amount")}));
   EXPECT_FALSE(response.truncated());
   bool saw_aggregation = false;
   for (const auto& edge : response.edges()) {
@@ -212,11 +216,11 @@ TEST_F(LineageTest, UpstreamOfARevenueColumnFollowsTheAggregationToTheSource) {
 TEST_F(LineageTest, DownstreamOfAnEmailReachesTheHashAndTheLeak) {
   BuildPipeline();
   auto response = Lineage(kCrm, "customers", "email", v1::DOWNSTREAM);
-  EXPECT_EQ(Ids(response), (std::set<std::string>{F(kCrm, "customers", "email"),
-                                                  F(kLake, "customers", "email"),
-                                                  F(kDwh, "curated.customers", "email_hash"),
-                                                  F(kDwh, "curated.contacts", "contact_email"),
-                                                  F(kDwh, "marts.sales_by_country", "contact_key")}));
+  EXPECT_EQ(Ids(response),
+            (std::set<std::string>{F(kCrm, "customers", "email"), F(kLake, "customers", "email"),
+                                   F(kDwh, "curated.customers", "email_hash"),
+                                   F(kDwh, "curated.contacts", "contact_email"),
+                                   F(kDwh, "marts.sales_by_country", "contact_key")}));
   // Depth bounds the walk and says so.
   auto shallow = Lineage(kCrm, "customers", "email", v1::DOWNSTREAM, 1);
   EXPECT_EQ(shallow.nodes_size(), 2);
@@ -252,10 +256,11 @@ TEST_F(LineageTest, DatasetGranularityWalksDatasetsThroughJobs) {
   auto response = lineage_->GetLineage(admin_, request);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(Ids(*response),
-            (std::set<std::string>{"dataset:bi:dashboards.sales", "dataset:warehouse:marts.sales_by_country",
-                                   "dataset:warehouse:curated.customers", "dataset:s3://lake:orders",
-                                   "dataset:s3://lake:customers", "dataset:postgres://crm:5432:orders",
-                                   "dataset:postgres://crm:5432:customers"}));
+            (std::set<std::string>{
+                "dataset:bi:dashboards.sales", "dataset:warehouse:marts.sales_by_country",
+                "dataset:warehouse:curated.customers", "dataset:s3://lake:orders",
+                "dataset:s3://lake:customers", "dataset:postgres://crm:5432:orders",
+                "dataset:postgres://crm:5432:customers"}));
 }
 
 TEST_F(LineageTest, ClassificationsPropagateWithTheirPathAndStopAtMasking) {
@@ -294,6 +299,47 @@ TEST_F(LineageTest, ClassificationsPropagateWithTheirPathAndStopAtMasking) {
     EXPECT_EQ(entry.input_fields(0).transformations(0).job(), "airflow:curate_customers");
   }
   EXPECT_TRUE(found);
+}
+
+// GetDataset's BASIC view (the default) names each inherited
+// classification's origin but not its path. Its answers are kept between
+// reads, so the test reads again after each kind of change: a store write
+// (a block) and new lineage (an ingested edge).
+TEST_F(LineageTest, TheBasicViewNamesOriginsAndFollowsEveryChange) {
+  BuildPipeline();
+  auto inherited = [&](const std::string& ns, const std::string& dataset,
+                       const std::string& field) {
+    auto read = GetDataset(ns, dataset, v1::GetDatasetRequest::BASIC);
+    EXPECT_TRUE(read.ok()) << read.status();
+    std::set<std::string> out;
+    for (const v1::Field& column : read->fields()) {
+      if (column.name() != field) continue;
+      for (const v1::InheritedTag& tag : column.inherited_tags()) {
+        EXPECT_EQ(tag.path_size(), 0) << tag.DebugString();
+        out.insert(tag.tag() + " from " + tag.from());
+      }
+    }
+    return out;
+  };
+  const std::set<std::string> from_crm = {"PII.Name from " + F(kCrm, "customers", "name")};
+  EXPECT_EQ(inherited(kDwh, "curated.customers", "name"), from_crm);
+  EXPECT_EQ(inherited(kDwh, "curated.customers", "name"), from_crm);  // kept
+
+  v1::BlockPropagationRequest block;
+  block.set_namespace_(kLake);
+  block.set_dataset("customers");
+  block.set_field("name");
+  block.set_tag("PII");
+  ASSERT_TRUE(lineage_->BlockPropagation(admin_, block).ok());
+  EXPECT_EQ(inherited(kDwh, "curated.customers", "name"), std::set<std::string>{});
+  ASSERT_TRUE(lineage_->UnblockPropagation(admin_, block).ok());
+  EXPECT_EQ(inherited(kDwh, "curated.customers", "name"), from_crm);
+
+  EXPECT_EQ(inherited(kLake, "orders", "amount"), std::set<std::string>{});
+  MustIngest(RunEvent("mix", Uuid(30), "COMPLETE", "2026-01-01T00:00:00Z", {{kCrm, "customers"}},
+                      {kLake, "orders"}, {{"amount", {{kCrm, "customers", "email"}}}}));
+  EXPECT_EQ(inherited(kLake, "orders", "amount"),
+            std::set<std::string>{"PII.Email from " + F(kCrm, "customers", "email")});
 }
 
 TEST_F(LineageTest, BlockingAndRemovingChangeInheritanceAtOnce) {
@@ -364,10 +410,10 @@ TEST_F(LineageTest, PersonalDataLeaksAgreeWithWhatEachDatasetReadShows) {
              leak.column().field()] = inherited.SerializeAsString();
   }
   std::map<std::string, std::string> read;
-  for (auto [ns, name] : {std::pair{kCrm, "customers"}, std::pair{kLake, "customers"},
-                          std::pair{kDwh, "curated.customers"}, std::pair{kDwh, "curated.contacts"},
-                          std::pair{kDwh, "marts.sales_by_country"},
-                          std::pair{kBi, "dashboards.sales"}}) {
+  for (auto [ns, name] :
+       {std::pair{kCrm, "customers"}, std::pair{kLake, "customers"},
+        std::pair{kDwh, "curated.customers"}, std::pair{kDwh, "curated.contacts"},
+        std::pair{kDwh, "marts.sales_by_country"}, std::pair{kBi, "dashboards.sales"}}) {
     auto dataset = GetDataset(ns, name);
     ASSERT_TRUE(dataset.ok()) << dataset.status();
     for (const v1::Field& field : dataset->fields()) {
@@ -490,8 +536,8 @@ TEST_F(LineageTest, BetweenTwoTerminalStatesTheLaterEventWins) {
 TEST_F(LineageTest, OutOfOrderRunEventsKeepTheTerminalState) {
   json complete = RunEvent("job", Uuid(30), "COMPLETE", "2026-01-01T00:10:00Z", {{kCrm, "a"}},
                            {kCrm, "b"}, {{"x", {{kCrm, "a", "x"}}}});
-  json start = RunEvent("job", Uuid(30), "START", "2026-01-01T00:00:00Z", {{kCrm, "a"}}, {kCrm, "b"},
-                        {});
+  json start =
+      RunEvent("job", Uuid(30), "START", "2026-01-01T00:00:00Z", {{kCrm, "a"}}, {kCrm, "b"}, {});
   ASSERT_TRUE(Ingest(complete).ok());
   ASSERT_TRUE(Ingest(start).ok());
   v1::ListRunsRequest runs;
@@ -506,8 +552,8 @@ TEST_F(LineageTest, OutOfOrderRunEventsKeepTheTerminalState) {
 }
 
 TEST_F(LineageTest, RunningJobsShowLineageAtOnce) {
-  ASSERT_TRUE(Ingest(RunEvent("stream", Uuid(40), "RUNNING", "2026-01-01T00:00:00Z",
-                              {{kCrm, "a"}}, {kCrm, "b"}, {{"x", {{kCrm, "a", "x"}}}}))
+  ASSERT_TRUE(Ingest(RunEvent("stream", Uuid(40), "RUNNING", "2026-01-01T00:00:00Z", {{kCrm, "a"}},
+                              {kCrm, "b"}, {{"x", {{kCrm, "a", "x"}}}}))
                   .ok());
   EXPECT_EQ(Lineage(kCrm, "b", "x", v1::UPSTREAM).nodes_size(), 2);
 }
@@ -582,10 +628,10 @@ TEST_F(LineageTest, DeletedDatasetsLeaveLineageAnswers) {
   del.set_name("curated.contacts");
   ASSERT_TRUE(catalog_->DeleteDataset(admin_, del).ok());
   auto response = Lineage(kCrm, "customers", "email", v1::DOWNSTREAM);
-  EXPECT_EQ(Ids(response), (std::set<std::string>{F(kCrm, "customers", "email"),
-                                                  F(kLake, "customers", "email"),
-                                                  F(kDwh, "curated.customers", "email_hash"),
-                                                  F(kDwh, "marts.sales_by_country", "contact_key")}));
+  EXPECT_EQ(Ids(response),
+            (std::set<std::string>{F(kCrm, "customers", "email"), F(kLake, "customers", "email"),
+                                   F(kDwh, "curated.customers", "email_hash"),
+                                   F(kDwh, "marts.sales_by_country", "contact_key")}));
   for (const auto& edge : response.edges()) {
     EXPECT_EQ(edge.target().find("curated.contacts"), std::string::npos) << edge.target();
   }

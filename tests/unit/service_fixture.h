@@ -58,10 +58,14 @@ class ServiceTest : public ::testing::Test {
     *request.mutable_dataset() = dataset;
     return catalog_->PutDataset(admin_, request);
   }
-  absl::StatusOr<v1::Dataset> GetDataset(const std::string& ns, const std::string& name) {
+  // FULL by default: tests look at inherited classifications' paths.
+  absl::StatusOr<v1::Dataset> GetDataset(
+      const std::string& ns, const std::string& name,
+      v1::GetDatasetRequest::View view = v1::GetDatasetRequest::FULL) {
     v1::GetDatasetRequest request;
     request.set_namespace_(ns);
     request.set_name(name);
+    request.set_view(view);
     return catalog_->GetDataset(admin_, request);
   }
   absl::StatusOr<v1::Tag> PutTag(const std::string& name) {

@@ -108,7 +108,7 @@ export async function render(ctx) {
 
   let dataset;
   try {
-    dataset = await api.get(path, undefined, { signal });
+    dataset = await api.get(path, { view: 'FULL' }, { signal });
   } catch (error) {
     clear(root);
     root.append(h('h1', null, name), ctx.errorBox(error),
@@ -134,7 +134,7 @@ export async function render(ctx) {
 
   // Re-reads the dataset and redraws everything but the open tab's choice.
   async function refresh(message) {
-    dataset = await api.get(path, undefined, { signal });
+    dataset = await api.get(path, { view: 'FULL' }, { signal });
     draw();
     if (message) ctx.notify(message, 'ok');
   }
