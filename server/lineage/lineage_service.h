@@ -93,6 +93,18 @@ class LineageService final : public catalog::DatasetHooks {
 
   // catalog::DatasetHooks: inherited classifications and column lineage
   // on every dataset read; removed columns leave the graph.
+  // The classifications each column of each group inherits, as answered to
+  // `viewer`, a group (say, a dataset's columns) being one answer. The
+  // tags of all the groups' upstream regions are read at once, and then
+  // the names the answers show: a report over many datasets reads the store
+  // a fixed number of times. `named_datasets`, when given, gets the live
+  // datasets the answers name.
+  using Inheritances = std::vector<std::vector<v1::InheritedTag>>;  // by column
+  absl::StatusOr<std::vector<Inheritances>> InheritedByColumn(
+      store::ReadTxn& txn, const Viewer& viewer, const std::vector<std::vector<NodeId>>& groups,
+      catalog::InheritedPaths paths,
+      std::map<int64_t, store::DatasetInfo>* named_datasets = nullptr) const;
+
   // Without paths, answers are kept (DecorationCache) while nothing changes.
   absl::Status Decorate(store::ReadTxn& txn, const Caller& caller, v1::Dataset& dataset,
                         catalog::InheritedPaths paths) override;

@@ -4,6 +4,7 @@
 // answer (names, tags), never once per column or dataset walked.
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -31,7 +32,8 @@ bool Under(const std::string& tag, const std::string& root) {
 struct ColumnTags {
   std::map<NodeId, std::set<std::string>> own;
   std::map<NodeId, std::set<std::string>> blocked;
-  std::set<std::string> propagating;  // tags with propagate=true
+  std::set<std::string> propagating;                           // tags with propagate=true
+  std::map<std::string, std::unordered_set<NodeId>> carriers;  // own, by tag
 
   // Hidden columns count: what a caller may see is masked by what it
   // inherits, wherever that comes from.
@@ -47,24 +49,32 @@ struct ColumnTags {
     }
     ASSIGN_OR_RETURN(std::vector<store::FieldTagRow> rows, txn.FieldTagsById(columns));
     for (store::FieldTagRow& row : rows) {
+      if (!row.blocked) out.carriers[row.tag].insert(row.field_id);
       (row.blocked ? out.blocked : out.own)[row.field_id].insert(std::move(row.tag));
     }
     return out;
   }
 
-  bool Carries(NodeId node, const std::string& tag) const {
-    auto it = own.find(node);
-    return it != own.end() && it->second.count(tag);
+  // The columns that carry `tag`, and those that block it (a block of "PII"
+  // blocks "PII.Email" too): what a walk asks of every node it meets, as
+  // one hash lookup.
+  const std::unordered_set<NodeId>& CarriersOf(const std::string& tag) const {
+    static const std::unordered_set<NodeId> kNone;
+    auto it = carriers.find(tag);
+    return it == carriers.end() ? kNone : it->second;
+  }
+  std::unordered_set<NodeId> BlockersOf(const std::string& tag) const {
+    std::unordered_set<NodeId> out;
+    for (const auto& [node, blocks] : blocked) {
+      for (const std::string& block : blocks) {
+        if (Under(tag, block)) out.insert(node);
+      }
+    }
+    return out;
   }
 
-  // A block of "PII" blocks "PII.Email" too.
-  bool Blocks(NodeId node, const std::string& tag) const {
-    auto it = blocked.find(node);
-    if (it == blocked.end()) return false;
-    for (const std::string& block : it->second) {
-      if (Under(tag, block)) return true;
-    }
-    return false;
+  bool Carries(NodeId node, const std::string& tag) const {
+    return CarriersOf(tag).count(node) > 0;
   }
 };
 
@@ -99,10 +109,12 @@ std::vector<InheritedTag> InheritedTags(const Graph& graph, const ColumnTags& ta
     if (count > (tags.Carries(node, tag) ? 1 : 0)) candidates.push_back(tag);
   }
   for (const std::string& tag : candidates) {
+    const std::unordered_set<NodeId>& carriers = tags.CarriersOf(tag);
+    const std::unordered_set<NodeId> blockers = tags.BlockersOf(tag);
     std::vector<Inheritance> found = graph.InheritedFrom(
-        node, [&](NodeId n) { return n != node && tags.Carries(n, tag); },
-        [&](NodeId n) { return tags.Blocks(n, tag); }, std::nullopt, kPropagationDepth,
-        kPropagationNodes);
+        node, [&](NodeId n) { return n != node && carriers.count(n) > 0; },
+        [&](NodeId n) { return !blockers.empty() && blockers.count(n) > 0; }, std::nullopt,
+        kPropagationDepth, kPropagationNodes);
     for (const Inheritance& inheritance : found) {
       InheritedTag& inherited = out.emplace_back();
       inherited.tag = tag;
@@ -164,6 +176,65 @@ std::vector<NodeId> NodesOf(const TraversalResult& walk) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<LineageService::Inheritances>> LineageService::InheritedByColumn(
+    store::ReadTxn& txn, const Viewer& viewer, const std::vector<std::vector<NodeId>>& groups,
+    catalog::InheritedPaths paths, std::map<int64_t, store::DatasetInfo>* named_datasets) const {
+  std::shared_ptr<Graphs> graphs = this->graphs();
+  const Graph& graph = graphs->columns;
+  const bool shown_paths = paths == catalog::InheritedPaths::kShown;
+  std::vector<Inheritances> out(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) out[g].resize(groups[g].size());
+
+  // Each group's upstream region, walked in memory; then the tags of all of
+  // them, read once.
+  std::vector<std::vector<NodeId>> regions;
+  std::set<NodeId> everything;
+  for (const std::vector<NodeId>& group : groups) {
+    TraversalResult upstream = UpstreamDirect(graph, group);
+    regions.push_back(upstream.edges.empty() ? std::vector<NodeId>() : NodesOf(upstream));
+    everything.insert(regions.back().begin(), regions.back().end());
+  }
+  if (everything.empty()) return out;
+  ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, std::vector<NodeId>(everything.begin(),
+                                                                              everything.end())));
+  std::vector<std::vector<std::vector<InheritedTag>>> found(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const std::map<std::string, int> carried = CarriedIn(tags, regions[g]);
+    for (NodeId column : groups[g]) {
+      found[g].push_back(regions[g].empty() ? std::vector<InheritedTag>()
+                                            : InheritedTags(graph, tags, column, carried));
+    }
+  }
+
+  // Only what the answers show is named, once for all; each group's
+  // redacted nodes are numbered as its own answer.
+  std::vector<TraversalResult> named(groups.size());
+  TraversalResult all_named;
+  std::set<NodeId> seen;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    named[g] = Named(found[g], shown_paths);
+    for (const ReachedNode& node : named[g].nodes) {
+      if (seen.insert(node.node).second) all_named.nodes.push_back(node);
+    }
+  }
+  ASSIGN_OR_RETURN(NodeNames loaded, NodeNames::Load(txn, all_named, false, viewer));
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const NodeNames names = NodeNames::For(loaded, named[g], viewer);
+    if (named_datasets != nullptr) {
+      for (const ReachedNode& node : named[g].nodes) {
+        const store::DatasetInfo* info = names.DatasetEvenIfRedacted(node.node);
+        if (info != nullptr && !info->deleted) named_datasets->emplace(info->id, *info);
+      }
+    }
+    for (size_t c = 0; c < groups[g].size(); ++c) {
+      for (const InheritedTag& tag : found[g][c]) {
+        out[g][c].push_back(Shown(tag, names, shown_paths));
+      }
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<Decoration> LineageService::Derive(store::ReadTxn& txn, const v1::Dataset& dataset,
                                                   const Viewer& viewer,
                                                   catalog::InheritedPaths paths) const {
@@ -174,38 +245,21 @@ absl::StatusOr<Decoration> LineageService::Derive(store::ReadTxn& txn, const v1:
   ASSIGN_OR_RETURN(std::vector<store::FieldInfo> columns, txn.FieldsOfDataset(*dataset_id));
   std::vector<NodeId> starts;
   for (const store::FieldInfo& column : columns) starts.push_back(column.id);
-  std::shared_ptr<Graphs> graphs = this->graphs();
-  auto name = [&](const store::DatasetInfo* info) {
-    if (info != nullptr && !info->deleted) out.named.emplace(info->id, *info);
-  };
 
-  // Inherited classifications: walked in memory, then only what is shown
-  // is named.
-  TraversalResult upstream = UpstreamDirect(graphs->columns, starts);
-  if (!upstream.edges.empty()) {
-    const bool shown_paths = paths == catalog::InheritedPaths::kShown;
-    const std::vector<NodeId> region = NodesOf(upstream);
-    ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, region));
-    const std::map<std::string, int> carried = CarriedIn(tags, region);
-    std::vector<std::vector<InheritedTag>> inherited;
-    for (const store::FieldInfo& column : columns) {
-      inherited.push_back(InheritedTags(graphs->columns, tags, column.id, carried));
-    }
-    const TraversalResult named = Named(inherited, shown_paths);
-    ASSIGN_OR_RETURN(NodeNames names, NodeNames::Load(txn, named, false, viewer));
-    for (const ReachedNode& node : named.nodes) name(names.DatasetEvenIfRedacted(node.node));
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (inherited[i].empty()) continue;
-      std::vector<v1::InheritedTag>& shown = out.inherited[columns[i].field];
-      for (const InheritedTag& tag : inherited[i]) {
-        shown.push_back(Shown(tag, names, shown_paths));
-        out.bytes += shown.back().SpaceUsedLong();
-      }
-    }
+  // Inherited classifications.
+  ASSIGN_OR_RETURN(std::vector<Inheritances> inherited,
+                   InheritedByColumn(txn, viewer, {starts}, paths, &out.named));
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (inherited[0][c].empty()) continue;
+    for (const v1::InheritedTag& tag : inherited[0][c]) out.bytes += tag.SpaceUsedLong();
+    out.inherited[columns[c].field] = std::move(inherited[0][c]);
   }
 
   // Marquez's columnLineage: the inputs of each field, with every
   // transformation and the job it ran in.
+  auto name = [&](const store::DatasetInfo* info) {
+    if (info != nullptr && !info->deleted) out.named.emplace(info->id, *info);
+  };
   ASSIGN_OR_RETURN(std::vector<store::ColumnEdgeRow> edges, txn.OpenEdgesOfDataset(*dataset_id));
   std::vector<int64_t> source_ids;
   std::vector<int64_t> job_ids;

@@ -9,9 +9,9 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/catalog/dataset_access.h"
 #include "server/catalog/validation.h"
+#include "server/common/csv.h"
 #include "server/common/status.h"
 #include "server/lineage/node_id.h"
-#include "server/common/csv.h"
 #include "server/report/report_internal.h"
 #include "server/report/report_service.h"
 
@@ -177,7 +177,16 @@ absl::StatusOr<std::vector<PersonalData>> FindPersonalData(store::ReadTxn& txn,
   }
   ASSIGN_OR_RETURN(std::set<std::string> tagged, DatasetsTaggedKeys(txn, root));
 
-  std::vector<PersonalData> found;
+  // The datasets that hold such a column, read; what their columns inherit
+  // is asked for all of them at once.
+  struct Candidate {
+    const store::DatasetInfo* info;
+    v1::Dataset dataset;
+    std::vector<store::FieldInfo> fields;
+    int group = -1;  // in `groups`, when its columns may inherit
+  };
+  std::vector<Candidate> candidates;
+  std::vector<std::vector<NodeId>> groups;
   ASSIGN_OR_RETURN(std::vector<store::DatasetInfo> visible,
                    catalog::VisibleDatasets(txn, viewer.authorizer, viewer.caller, ""));
   for (const store::DatasetInfo& info : visible) {
@@ -185,36 +194,52 @@ absl::StatusOr<std::vector<PersonalData>> FindPersonalData(store::ReadTxn& txn,
         !tagged.count(Key(info.ns, info.name))) {
       continue;
     }
-    ASSIGN_OR_RETURN(v1::Dataset dataset, txn.GetDataset(info.ns, info.name));
+    Candidate& candidate = candidates.emplace_back();
+    candidate.info = &info;
+    ASSIGN_OR_RETURN(candidate.dataset, txn.GetDataset(info.ns, info.name));
+    ASSIGN_OR_RETURN(candidate.fields, txn.FieldsOfDataset(info.id));
     // A carrier may inherit too (from a carrier upstream of it).
     if (carrying.count(info.id) || inheriting.count(info.id)) {
-      RETURN_IF_ERROR(lineage.Decorate(txn, viewer.caller, dataset, catalog::InheritedPaths::kShown));
+      candidate.group = static_cast<int>(groups.size());
+      std::vector<NodeId>& group = groups.emplace_back();
+      for (const store::FieldInfo& field : candidate.fields) group.push_back(field.id);
     }
+  }
+  ASSIGN_OR_RETURN(std::vector<lineage::LineageService::Inheritances> inherited,
+                   lineage.InheritedByColumn(txn, viewer, groups, catalog::InheritedPaths::kShown));
+
+  std::vector<PersonalData> found;
+  for (const Candidate& candidate : candidates) {
+    const store::DatasetInfo& info = *candidate.info;
+    const v1::Dataset& dataset = candidate.dataset;
     std::vector<std::string> dataset_tags;
     for (const std::string& tag : dataset.tags()) {
       if (Under(tag, root)) dataset_tags.push_back(tag);
     }
-    ASSIGN_OR_RETURN(std::vector<store::FieldInfo> fields, txn.FieldsOfDataset(info.id));
-    std::map<std::string, NodeId> field_ids;
-    for (const store::FieldInfo& field : fields) field_ids[field.field] = field.id;
+    std::map<std::string, size_t> field_index;
+    for (size_t i = 0; i < candidate.fields.size(); ++i) {
+      field_index[candidate.fields[i].field] = i;
+    }
     const std::string dataset_node = lineage::DatasetNodeId(info.ns, info.name);
     for (const v1::Field& field : dataset.fields()) {
-      auto id = field_ids.find(field.name());
-      if (id == field_ids.end()) continue;
-      PersonalData data{id->second, {}};
+      auto index = field_index.find(field.name());
+      if (index == field_index.end()) continue;
+      PersonalData data{candidate.fields[index->second].id, {}};
       v1::PersonalDataColumn& column = data.column;
       for (const std::string& tag : field.tags()) {
         if (Under(tag, root)) column.add_own_tags(tag);
       }
       for (const std::string& tag : dataset_tags) {
-        v1::InheritedTag* inherited = column.add_inherited();
-        inherited->set_tag(tag);
-        inherited->set_from(dataset_node);
-        inherited->add_path(dataset_node);
-        inherited->add_path(lineage::FieldNodeId(info.ns, info.name, field.name()));
+        v1::InheritedTag* inherited_tag = column.add_inherited();
+        inherited_tag->set_tag(tag);
+        inherited_tag->set_from(dataset_node);
+        inherited_tag->add_path(dataset_node);
+        inherited_tag->add_path(lineage::FieldNodeId(info.ns, info.name, field.name()));
       }
-      for (const v1::InheritedTag& tag : field.inherited_tags()) {
-        if (Under(tag.tag(), root)) *column.add_inherited() = tag;
+      if (candidate.group >= 0) {
+        for (v1::InheritedTag& tag : inherited[candidate.group][index->second]) {
+          if (Under(tag.tag(), root)) *column.add_inherited() = std::move(tag);
+        }
       }
       if (column.own_tags().empty() && column.inherited().empty()) continue;
       column.mutable_column()->set_namespace_(info.ns);
