@@ -317,6 +317,11 @@ absl::StatusOr<Decoration> LineageService::Derive(store::ReadTxn& txn, const v1:
     for (auto& [source, input] : inputs) *entry.add_input_fields() = std::move(input);
     out.bytes += entry.SpaceUsedLong();
   }
+  out.bytes += sizeof(Decoration);
+  for (const auto& [id, info] : out.named) {
+    out.bytes += sizeof(info) + 64 + info.ns.size() + info.name.size() + info.domain.size() +
+                 info.created_by.size();  // with the map's node
+  }
   return out;
 }
 
@@ -330,16 +335,20 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
   // may see every dataset that answer names; otherwise it is derived anew.
   // Paths are not kept: they are most of the bytes, and few reads ask.
   const DecorationCache::Stamp stamp{txn.generation(), graph_changes_.load()};
-  if (paths == catalog::InheritedPaths::kLeftOut && stamp.store % 2 == 0) {
+  // The transaction's snapshot was taken at or after `stamp` was counted;
+  // while both counts still stand there, it is the state `stamp` names.
+  auto unchanged = [&] {
+    return DecorationCache::Stamp{store_->Generation(), graph_changes_.load()} == stamp;
+  };
+  if (paths == catalog::InheritedPaths::kLeftOut && stamp.store % 2 == 0 && unchanged()) {
     const std::string key = absl::StrCat(dataset.namespace_(), "\n", dataset.name());
     std::shared_ptr<const Decoration> everything = decorations_.Find(key, stamp);
     if (everything == nullptr) {
       ASSIGN_OR_RETURN(Decoration derived,
                        Derive(txn, dataset, Viewer{*authorizer_, caller, true}, paths));
+      derived.bytes += key.size();
       everything = std::make_shared<const Decoration>(std::move(derived));
-      if (DecorationCache::Stamp{store_->Generation(), graph_changes_.load()} == stamp) {
-        decorations_.Put(key, stamp, everything);
-      }
+      if (unchanged()) decorations_.Put(key, stamp, everything);
     }
     bool sees_all = true;
     for (const auto& [id, info] : everything->named) sees_all = sees_all && viewer.CanSee(info);
