@@ -3,14 +3,14 @@
 namespace cadastre::lineage {
 
 void Decoration::ApplyTo(v1::Dataset& dataset) const {
+  // Merging appends to the repeated fields, which the caller emptied.
   if (!inherited.empty()) {
     for (v1::Field& field : *dataset.mutable_fields()) {
       auto found = inherited.find(field.name());
-      if (found == inherited.end()) continue;
-      for (const v1::InheritedTag& tag : found->second) *field.add_inherited_tags() = tag;
+      if (found != inherited.end()) field.MergeFromString(found->second);
     }
   }
-  for (const v1::ColumnLineageEntry& entry : column_lineage) *dataset.add_column_lineage() = entry;
+  dataset.MergeFromString(column_lineage);
 }
 
 std::shared_ptr<const Decoration> DecorationCache::Find(const std::string& key,

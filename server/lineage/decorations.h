@@ -20,8 +20,11 @@
 namespace cadastre::lineage {
 
 struct Decoration {
-  std::map<std::string, std::vector<v1::InheritedTag>> inherited;  // by column name
-  std::vector<v1::ColumnLineageEntry> column_lineage;
+  // In protobuf's wire format, which keeps a kept answer small (about half
+  // of the messages' memory): by column name, a Field holding only its
+  // inherited_tags; a Dataset holding only column_lineage.
+  std::map<std::string, std::string> inherited;
+  std::string column_lineage;
   // The live datasets the two name, by row id: a viewer who may see all of
   // them is shown exactly this.
   std::map<int64_t, store::DatasetInfo> named;

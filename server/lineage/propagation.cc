@@ -251,8 +251,9 @@ absl::StatusOr<Decoration> LineageService::Derive(store::ReadTxn& txn, const v1:
                    InheritedByColumn(txn, viewer, {starts}, paths, &out.named));
   for (size_t c = 0; c < columns.size(); ++c) {
     if (inherited[0][c].empty()) continue;
-    for (const v1::InheritedTag& tag : inherited[0][c]) out.bytes += tag.SpaceUsedLong();
-    out.inherited[columns[c].field] = std::move(inherited[0][c]);
+    v1::Field field;
+    for (v1::InheritedTag& tag : inherited[0][c]) *field.add_inherited_tags() = std::move(tag);
+    out.inherited[columns[c].field] = field.SerializeAsString();
   }
 
   // Marquez's columnLineage: the inputs of each field, with every
@@ -311,16 +312,20 @@ absl::StatusOr<Decoration> LineageService::Derive(store::ReadTxn& txn, const v1:
       transformation->set_job(absl::StrCat(job->second->ns, ":", job->second->name));
     }
   }
+  v1::Dataset lineage;
   for (auto& [name, inputs] : entries) {
-    v1::ColumnLineageEntry& entry = out.column_lineage.emplace_back();
-    entry.set_name(name);
-    for (auto& [source, input] : inputs) *entry.add_input_fields() = std::move(input);
-    out.bytes += entry.SpaceUsedLong();
+    v1::ColumnLineageEntry* entry = lineage.add_column_lineage();
+    entry->set_name(name);
+    for (auto& [source, input] : inputs) *entry->add_input_fields() = std::move(input);
   }
-  out.bytes += sizeof(Decoration);
+  out.column_lineage = lineage.SerializeAsString();
+
+  // Roughly what it holds, map nodes included.
+  out.bytes = sizeof(Decoration) + out.column_lineage.size();
+  for (const auto& [name, wire] : out.inherited) out.bytes += 64 + name.size() + wire.size();
   for (const auto& [id, info] : out.named) {
     out.bytes += sizeof(info) + 64 + info.ns.size() + info.name.size() + info.domain.size() +
-                 info.created_by.size();  // with the map's node
+                 info.created_by.size();
   }
   return out;
 }
