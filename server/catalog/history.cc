@@ -10,11 +10,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/duration.pb.h"
 #include "google/protobuf/reflection.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
+#include "server/catalog/proto_json.h"
 
 namespace cadastre::catalog {
 namespace {
@@ -186,21 +184,7 @@ json MessageValue(const Message& message, bool print_defaults) {
   }
   const std::string& type = descriptor->full_name();
   const Reflection* r = message.GetReflection();
-  using google::protobuf::util::TimeUtil;
-  if (type == "google.protobuf.Timestamp" || type == "google.protobuf.Duration") {
-    const int64_t seconds = r->GetInt64(message, descriptor->FindFieldByName("seconds"));
-    const int32_t nanos = r->GetInt32(message, descriptor->FindFieldByName("nanos"));
-    if (type == "google.protobuf.Timestamp") {
-      google::protobuf::Timestamp time;
-      time.set_seconds(seconds);
-      time.set_nanos(nanos);
-      return TimeUtil::ToString(time);
-    }
-    google::protobuf::Duration duration;
-    duration.set_seconds(seconds);
-    duration.set_nanos(nanos);
-    return TimeUtil::ToString(duration);
-  }
+  if (std::optional<std::string> time = WellKnownTimeText(message)) return *time;
   if (type == "google.protobuf.Struct") {
     const FieldDescriptor* fields = descriptor->FindFieldByName("fields");
     const FieldDescriptor* key = fields->message_type()->map_key();

@@ -21,7 +21,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/duration.pb.h"
 #include "google/protobuf/reflection.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/catalog/proto_json.h"
@@ -247,6 +249,32 @@ void AppendStructValue(std::string& out, const Message& value) {
   }
 }
 
+}  // namespace
+
+std::optional<std::string> WellKnownTimeText(const Message& message) {
+  const Descriptor* descriptor = message.GetDescriptor();
+  const std::string& type = descriptor->full_name();
+  if (type != "google.protobuf.Timestamp" && type != "google.protobuf.Duration") {
+    return std::nullopt;
+  }
+  const Reflection* r = message.GetReflection();
+  const int64_t seconds = r->GetInt64(message, descriptor->FindFieldByName("seconds"));
+  const int32_t nanos = r->GetInt32(message, descriptor->FindFieldByName("nanos"));
+  using google::protobuf::util::TimeUtil;
+  if (type == "google.protobuf.Timestamp") {
+    google::protobuf::Timestamp time;
+    time.set_seconds(seconds);
+    time.set_nanos(nanos);
+    return TimeUtil::ToString(time);
+  }
+  google::protobuf::Duration duration;
+  duration.set_seconds(seconds);
+  duration.set_nanos(nanos);
+  return TimeUtil::ToString(duration);
+}
+
+namespace {
+
 void AppendMessage(std::string& out, const Message& message) {
   const Descriptor* descriptor = message.GetDescriptor();
   if (descriptor->file()->name().rfind("google/protobuf/", 0) != 0) {
@@ -255,21 +283,8 @@ void AppendMessage(std::string& out, const Message& message) {
   }
   const std::string& type = descriptor->full_name();
   const Reflection* r = message.GetReflection();
-  using google::protobuf::util::TimeUtil;
-  if (type == "google.protobuf.Timestamp" || type == "google.protobuf.Duration") {
-    const int64_t seconds = r->GetInt64(message, descriptor->FindFieldByName("seconds"));
-    const int32_t nanos = r->GetInt32(message, descriptor->FindFieldByName("nanos"));
-    if (type == "google.protobuf.Timestamp") {
-      google::protobuf::Timestamp time;
-      time.set_seconds(seconds);
-      time.set_nanos(nanos);
-      AppendString(out, TimeUtil::ToString(time));
-    } else {
-      google::protobuf::Duration duration;
-      duration.set_seconds(seconds);
-      duration.set_nanos(nanos);
-      AppendString(out, TimeUtil::ToString(duration));
-    }
+  if (std::optional<std::string> time = WellKnownTimeText(message)) {
+    AppendString(out, *time);
   } else if (type == "google.protobuf.Struct") {
     const FieldDescriptor* fields = descriptor->FindFieldByName("fields");
     const FieldDescriptor* value = fields->message_type()->map_value();

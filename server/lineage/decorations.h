@@ -12,7 +12,6 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 #include "cadastre/v1/catalog.pb.h"
 #include "server/store/store.h"
