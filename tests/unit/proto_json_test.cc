@@ -199,7 +199,8 @@ void CollectMessages(const Descriptor* d, std::vector<const Descriptor*>* out) {
   for (int i = 0; i < d->nested_type_count(); i++) CollectMessages(d->nested_type(i), out);
 }
 
-TEST(ToJson, PrintsWhatProtobufPrintsForEveryApiMessage) {
+// Every message of the API's files linked into this binary.
+std::vector<const Descriptor*> ApiMessages() {
   const auto* pool = v1::Dataset::descriptor()->file()->pool();
   std::vector<const Descriptor*> messages;
   for (const char* file : {"cadastre/v1/catalog.proto", "cadastre/v1/lineage.proto",
@@ -210,6 +211,11 @@ TEST(ToJson, PrintsWhatProtobufPrintsForEveryApiMessage) {
     if (fd == nullptr) continue;  // not linked into this binary
     for (int i = 0; i < fd->message_type_count(); i++) CollectMessages(fd->message_type(i), &messages);
   }
+  return messages;
+}
+
+TEST(ToJson, PrintsWhatProtobufPrintsForEveryApiMessage) {
+  const std::vector<const Descriptor*> messages = ApiMessages();
   ASSERT_GT(messages.size(), 50u);
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
@@ -237,16 +243,7 @@ TEST(ToJson, PrintsWhatProtobufPrintsForEveryApiMessage) {
 // (catalog::MessageJson); protobuf's printer is the oracle there as well,
 // without defaults (what Diff compares) and with them (what a snapshot keeps).
 TEST(MessageJson, IsWhatProtobufPrintsForEveryApiMessage) {
-  const auto* pool = v1::Dataset::descriptor()->file()->pool();
-  std::vector<const Descriptor*> messages;
-  for (const char* file : {"cadastre/v1/catalog.proto", "cadastre/v1/lineage.proto",
-                           "cadastre/v1/access.proto", "cadastre/v1/glossary.proto",
-                           "cadastre/v1/principal.proto", "cadastre/v1/sample.proto",
-                           "cadastre/v1/report.proto", "cadastre/v1/audit.proto"}) {
-    const auto* fd = pool->FindFileByName(file);
-    if (fd == nullptr) continue;
-    for (int i = 0; i < fd->message_type_count(); i++) CollectMessages(fd->message_type(i), &messages);
-  }
+  const std::vector<const Descriptor*> messages = ApiMessages();
   ASSERT_GT(messages.size(), 50u);
   int compared = 0;
   for (const Descriptor* d : messages) {
