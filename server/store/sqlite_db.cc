@@ -178,6 +178,8 @@ absl::StatusOr<Statement> SqliteDb::Prepare(std::string_view sql) {
 
 int SqliteDb::Changes() const { return sqlite3_changes(db_); }
 
+int64_t SqliteDb::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+
 absl::StatusOr<int64_t> SqliteDb::QueryInt(std::string_view sql) {
   absl::StatusOr<Statement> stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();

@@ -113,6 +113,8 @@ class SqliteDb {
   absl::StatusOr<std::string> QueryText(std::string_view sql);
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int Changes() const;
+  // The rowid of the last row inserted on this connection.
+  int64_t LastInsertId() const;
 
   // Maps an SQLite result code to a status: SQLITE_BUSY/LOCKED become
   // UNAVAILABLE (retryable), everything else INTERNAL with SQLite's message.

@@ -19,6 +19,7 @@ namespace cadastre::store {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
+constexpr int kWriterCacheKiB = 64 * 1024;  // the writer's page cache
 
 struct Migration {
   int version;
@@ -214,6 +215,9 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opti
         absl::StrCat("cannot put ", options.path, " in WAL mode (got ", mode, ")"));
   }
   RETURN_IF_ERROR(Configure(*writer, options));
+  // A large ingestion transaction touches far more than the default 2 MiB
+  // of pages; a cache that small spills them to the WAL mid-transaction.
+  RETURN_IF_ERROR(writer->Exec(absl::StrCat("PRAGMA cache_size = -", kWriterCacheKiB)));
   {
     RETURN_IF_ERROR(writer->Exec("BEGIN IMMEDIATE"));
     TxnScope scope(*writer);

@@ -402,6 +402,16 @@ absl::Status SqliteTxn::PutDataset(const v1::Dataset& dataset) {
   });
 }
 
+absl::Status SqliteTxn::ClearFieldLinks(int64_t field_id) {
+  for (std::string_view sql : {"DELETE FROM field_tags WHERE field_id = ?",
+                               "DELETE FROM field_tag_blocks WHERE field_id = ?",
+                               "DELETE FROM field_terms WHERE field_id = ?"}) {
+    ASSIGN_OR_RETURN(Statement clear, db_.Prepare(sql));
+    RETURN_IF_ERROR(clear.Bind(field_id).Run());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SqliteTxn::WriteDatasetParts(int64_t dataset_id, const v1::Dataset& dataset,
                                           const IdMap& tags, const IdMap& terms) {
   // Fields leave first, by id, so their tag, block and term links and
@@ -410,6 +420,7 @@ absl::Status SqliteTxn::WriteDatasetParts(int64_t dataset_id, const v1::Dataset&
   std::set<std::string_view> keep;
   for (const v1::Field& field : dataset.fields()) keep.insert(field.name());
   std::vector<int64_t> gone;
+  std::set<std::string, std::less<>> stay;  // fields that may have links to clear
   {
     ASSIGN_OR_RETURN(Statement existing, db_.Prepare("SELECT id, name FROM dataset_fields "
                                                      "WHERE dataset_id = ?"));
@@ -417,7 +428,12 @@ absl::Status SqliteTxn::WriteDatasetParts(int64_t dataset_id, const v1::Dataset&
     while (true) {
       ASSIGN_OR_RETURN(bool row, existing.Step());
       if (!row) break;
-      if (!keep.contains(existing.Text(1))) gone.push_back(existing.Int(0));
+      std::string name = existing.Text(1);
+      if (keep.contains(name)) {
+        stay.insert(std::move(name));
+      } else {
+        gone.push_back(existing.Int(0));
+      }
     }
   }
   for (int64_t field_id : gone) {
@@ -445,10 +461,8 @@ absl::Status SqliteTxn::WriteDatasetParts(int64_t dataset_id, const v1::Dataset&
       field_id = upsert.Int(0);
       RETURN_IF_ERROR(upsert.Run());
     }
-    {
-      ASSIGN_OR_RETURN(Statement clear, db_.Prepare("DELETE FROM field_tags WHERE field_id = ?"));
-      RETURN_IF_ERROR(clear.Bind(field_id).Run());
-    }
+    // A new field's id was never used (AUTOINCREMENT): it has no links yet.
+    if (stay.contains(field.name())) RETURN_IF_ERROR(ClearFieldLinks(field_id));
     for (int i = 0; i < field.tags_size(); ++i) {
       // OR IGNORE: a name listed twice keeps its first position.
       ASSIGN_OR_RETURN(Statement link,
@@ -456,20 +470,11 @@ absl::Status SqliteTxn::WriteDatasetParts(int64_t dataset_id, const v1::Dataset&
                                    "(field_id, tag_id, position) VALUES (?, ?, ?)"));
       RETURN_IF_ERROR(link.BindAll(field_id, tags.find(field.tags(i))->second, i).Run());
     }
-    {
-      ASSIGN_OR_RETURN(Statement clear,
-                       db_.Prepare("DELETE FROM field_tag_blocks WHERE field_id = ?"));
-      RETURN_IF_ERROR(clear.Bind(field_id).Run());
-    }
     for (int i = 0; i < field.blocked_tags_size(); ++i) {
       ASSIGN_OR_RETURN(Statement block,
                        db_.Prepare("INSERT OR IGNORE INTO field_tag_blocks "
                                    "(field_id, tag_id, position) VALUES (?, ?, ?)"));
       RETURN_IF_ERROR(block.BindAll(field_id, tags.find(field.blocked_tags(i))->second, i).Run());
-    }
-    {
-      ASSIGN_OR_RETURN(Statement clear, db_.Prepare("DELETE FROM field_terms WHERE field_id = ?"));
-      RETURN_IF_ERROR(clear.Bind(field_id).Run());
     }
     for (int i = 0; i < field.glossary_terms_size(); ++i) {
       ASSIGN_OR_RETURN(Statement link,

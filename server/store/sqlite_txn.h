@@ -133,6 +133,10 @@ class SqliteTxn final : public WriteTxn {
   // Name -> row id, for resolving a document's references once.
   using IdMap = std::map<std::string, int64_t, std::less<>>;
 
+  // Removes a field's classification, block and glossary links.
+  absl::Status ClearFieldLinks(int64_t field_id);
+  // Which reference of an edge row is missing or wrong, once an insert failed.
+  absl::Status CheckEdgeReferences(const ColumnEdgeRow& row);
   // The id of the row `sql` (one parameter, one integer column) finds, or
   // nullopt when there is none.
   absl::StatusOr<std::optional<int64_t>> FindId(std::string_view sql, std::string_view key);

@@ -197,13 +197,8 @@ absl::StatusOr<std::vector<FieldTagRow>> SqliteTxn::FieldTagsById(
 // --------------------------------------------------------------------- job io
 
 absl::Status SqliteTxn::UpsertJobIo(const JobIoRow& row) {
-  ASSIGN_OR_RETURN(std::optional<int64_t> job, FindId("SELECT id FROM jobs WHERE id = ?", row.job));
-  if (!job) return absl::FailedPreconditionError(absl::StrCat("job #", row.job, " does not exist"));
-  ASSIGN_OR_RETURN(std::optional<int64_t> dataset,
-                   FindId("SELECT id FROM datasets WHERE id = ?", row.dataset));
-  if (!dataset) {
-    return absl::FailedPreconditionError(absl::StrCat("dataset #", row.dataset, " does not exist"));
-  }
+  // The foreign keys check the references; only when they refuse is each
+  // looked up, to say which one is missing.
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.Prepare("INSERT INTO job_io (job_id, dataset_id, output, first_seen, "
                                "last_seen) VALUES (?, ?, ?, ?, ?) "
@@ -211,7 +206,16 @@ absl::Status SqliteTxn::UpsertJobIo(const JobIoRow& row) {
                                "first_seen = MIN(job_io.first_seen, excluded.first_seen), "
                                "last_seen = MAX(job_io.last_seen, excluded.last_seen)"));
   stmt.BindAll(row.job, row.dataset, row.output, row.first_seen, row.last_seen);
-  return stmt.Run();
+  absl::Status status = stmt.Run();
+  if (status.ok()) return status;
+  ASSIGN_OR_RETURN(std::optional<int64_t> job, FindId("SELECT id FROM jobs WHERE id = ?", row.job));
+  if (!job) return absl::FailedPreconditionError(absl::StrCat("job #", row.job, " does not exist"));
+  ASSIGN_OR_RETURN(std::optional<int64_t> dataset,
+                   FindId("SELECT id FROM datasets WHERE id = ?", row.dataset));
+  if (!dataset) {
+    return absl::FailedPreconditionError(absl::StrCat("dataset #", row.dataset, " does not exist"));
+  }
+  return status;
 }
 
 absl::Status SqliteTxn::ScanJobIo(const std::function<void(const JobIoRow&)>& fn) {
@@ -230,8 +234,28 @@ absl::Status SqliteTxn::ScanJobIo(const std::function<void(const JobIoRow&)>& fn
 // --------------------------------------------------------------- column edges
 
 absl::StatusOr<int64_t> SqliteTxn::InsertColumnEdge(const ColumnEdgeRow& row) {
-  // Every reference is checked first so that a bad row is a clear
+  // The insert checks its references itself: the foreign keys, and the
+  // guard that a target column belongs to the target dataset. Only when it
+  // refuses is each reference looked up, so that a bad row is a clear
   // FAILED_PRECONDITION rather than an opaque foreign-key failure.
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.Prepare("INSERT INTO column_edges (source_field, target_dataset, "
+                               "target_field, job_id, type, subtype, description, masking, "
+                               "first_seen, last_seen, valid_from, valid_to) "
+                               "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 "
+                               "WHERE ?3 IS NULL OR EXISTS (SELECT 1 FROM dataset_fields "
+                               "WHERE id = ?3 AND dataset_id = ?2)"));
+  stmt.BindAll(row.source_field, row.target_dataset,
+               row.target_field == 0 ? std::nullopt : std::optional<int64_t>(row.target_field),
+               row.job, row.type, row.subtype, row.description, row.masking, row.first_seen,
+               row.last_seen, row.valid_from, StoredValidTo(row.valid_to));
+  absl::Status status = stmt.Run();
+  if (status.ok() && db_.Changes() == 1) return db_.LastInsertId();
+  RETURN_IF_ERROR(CheckEdgeReferences(row));
+  return status.ok() ? absl::InternalError("column edge insert added no row") : status;
+}
+
+absl::Status SqliteTxn::CheckEdgeReferences(const ColumnEdgeRow& row) {
   ASSIGN_OR_RETURN(std::optional<int64_t> source,
                    FindId("SELECT id FROM dataset_fields WHERE id = ?", row.source_field));
   if (!source) {
@@ -259,21 +283,7 @@ absl::StatusOr<int64_t> SqliteTxn::InsertColumnEdge(const ColumnEdgeRow& row) {
   }
   ASSIGN_OR_RETURN(std::optional<int64_t> job, FindId("SELECT id FROM jobs WHERE id = ?", row.job));
   if (!job) return absl::FailedPreconditionError(absl::StrCat("job #", row.job, " does not exist"));
-
-  ASSIGN_OR_RETURN(Statement stmt,
-                   db_.Prepare("INSERT INTO column_edges (source_field, target_dataset, "
-                               "target_field, job_id, type, subtype, description, masking, "
-                               "first_seen, last_seen, valid_from, valid_to) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
-  stmt.BindAll(row.source_field, row.target_dataset,
-               row.target_field == 0 ? std::nullopt : std::optional<int64_t>(row.target_field),
-               row.job, row.type, row.subtype, row.description, row.masking, row.first_seen,
-               row.last_seen, row.valid_from, StoredValidTo(row.valid_to));
-  ASSIGN_OR_RETURN(bool inserted, stmt.Step());
-  if (!inserted) return absl::InternalError("column edge insert returned no id");
-  int64_t id = stmt.Int(0);
-  RETURN_IF_ERROR(stmt.Run());  // finish the statement
-  return id;
+  return absl::OkStatus();
 }
 
 absl::Status SqliteTxn::UpdateColumnEdge(int64_t id, int64_t last_seen, int64_t valid_to) {
