@@ -233,10 +233,7 @@ absl::StatusOr<v1::Dataset> CatalogService::GetDataset(const Caller& caller,
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     ASSIGN_OR_RETURN(result, LoadDatasetFor(txn, *authorizer_, caller, v1::READ_METADATA,
                                             request.namespace_(), request.name()));
-    const InheritedPaths paths = request.view() == v1::GetDatasetRequest::FULL
-                                     ? InheritedPaths::kShown
-                                     : InheritedPaths::kLeftOut;
-    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, result, paths));
+    if (hooks_) RETURN_IF_ERROR(hooks_->Decorate(txn, caller, result, PathsOf(request.view())));
     return absl::OkStatus();
   }));
   return result;

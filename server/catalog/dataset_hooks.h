@@ -17,6 +17,12 @@ namespace cadastre::catalog {
 // view, the answers of writes and reports) or only their origin.
 enum class InheritedPaths { kShown, kLeftOut };
 
+// What a request's view asks for (GetDataset, and the reports that list
+// inherited classifications): paths only in the FULL view.
+inline InheritedPaths PathsOf(v1::GetDatasetRequest::View view) {
+  return view == v1::GetDatasetRequest::FULL ? InheritedPaths::kShown : InheritedPaths::kLeftOut;
+}
+
 class DatasetHooks {
  public:
   virtual ~DatasetHooks() = default;

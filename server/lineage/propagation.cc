@@ -373,6 +373,7 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
   RETURN_IF_ERROR(catalog::ValidateTagName("tag", root));
   RETURN_IF_ERROR(authorizer_->Check(caller, v1::READ_METADATA, Resource::System()));
   const Viewer viewer{*authorizer_, caller};
+  const bool with_paths = catalog::PathsOf(request.view()) == catalog::InheritedPaths::kShown;
   std::shared_ptr<Graphs> graphs = this->graphs();
   v1::ListPersonalDataLeaksResponse result;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
@@ -420,7 +421,7 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
       std::vector<v1::InheritedTag> inherited;
       for (const InheritedTag& tag :
            InheritedTags(graphs->columns, tags, node, CarriedIn(tags, NodesOf(upstream)))) {
-        if (Under(tag.tag, root)) inherited.push_back(Shown(tag, names, true));
+        if (Under(tag.tag, root)) inherited.push_back(Shown(tag, names, with_paths));
       }
       if (inherited.empty()) continue;
       v1::PersonalDataLeak* leak = result.add_leaks();

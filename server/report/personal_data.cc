@@ -149,11 +149,9 @@ bool Under(std::string_view tag, std::string_view root) {
                          tag[root.size()] == '.');
 }
 
-absl::StatusOr<std::vector<PersonalData>> FindPersonalData(store::ReadTxn& txn,
-                                                           const lineage::Viewer& viewer,
-                                                           lineage::LineageService& lineage,
-                                                           const lineage::Graph& columns,
-                                                           const std::string& root) {
+absl::StatusOr<std::vector<PersonalData>> FindPersonalData(
+    store::ReadTxn& txn, const lineage::Viewer& viewer, lineage::LineageService& lineage,
+    const lineage::Graph& columns, const std::string& root, catalog::InheritedPaths paths) {
   // The datasets that may hold such a column: those with a column tagged
   // with it, those a tagged column flows into (they may inherit it; the
   // walk leaves out its starts), and those tagged with it as a whole.
@@ -206,7 +204,7 @@ absl::StatusOr<std::vector<PersonalData>> FindPersonalData(store::ReadTxn& txn,
     }
   }
   ASSIGN_OR_RETURN(std::vector<lineage::LineageService::Inheritances> inherited,
-                   lineage.InheritedByColumn(txn, viewer, groups, catalog::InheritedPaths::kShown));
+                   lineage.InheritedByColumn(txn, viewer, groups, paths));
 
   std::vector<PersonalData> found;
   for (const Candidate& candidate : candidates) {
@@ -233,8 +231,10 @@ absl::StatusOr<std::vector<PersonalData>> FindPersonalData(store::ReadTxn& txn,
         v1::InheritedTag* inherited_tag = column.add_inherited();
         inherited_tag->set_tag(tag);
         inherited_tag->set_from(dataset_node);
-        inherited_tag->add_path(dataset_node);
-        inherited_tag->add_path(lineage::FieldNodeId(info.ns, info.name, field.name()));
+        if (paths == catalog::InheritedPaths::kShown) {
+          inherited_tag->add_path(dataset_node);
+          inherited_tag->add_path(lineage::FieldNodeId(info.ns, info.name, field.name()));
+        }
       }
       if (candidate.group >= 0) {
         for (v1::InheritedTag& tag : inherited[candidate.group][index->second]) {
@@ -267,8 +267,9 @@ absl::StatusOr<v1::PersonalDataReport> ReportService::GetPersonalDataReport(
   report.set_principal(caller.principal);
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     RETURN_IF_ERROR(CheckClassificationExists(txn, root));
-    ASSIGN_OR_RETURN(std::vector<PersonalData> found,
-                     FindPersonalData(txn, viewer, *lineage_, *columns, root));
+    ASSIGN_OR_RETURN(
+        std::vector<PersonalData> found,
+        FindPersonalData(txn, viewer, *lineage_, *columns, root, catalog::PathsOf(request.view())));
     std::set<std::pair<std::string, std::string>> datasets;
     for (PersonalData& data : found) {
       RETURN_IF_ERROR(AddConsumers(txn, viewer, *columns, data.node, &data.column));

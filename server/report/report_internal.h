@@ -56,11 +56,10 @@ struct PersonalData {
 // tag below it: its own (own_tags), its dataset's (an inherited tag whose
 // `from` is the dataset's node id) or one inherited through lineage, as the
 // dataset read shows it (a hidden column on its path reads "redacted:N").
-// In (namespace, dataset) order, columns in their dataset's order.
-absl::StatusOr<std::vector<PersonalData>> FindPersonalData(store::ReadTxn& txn,
-                                                           const lineage::Viewer& viewer,
-                                                           lineage::LineageService& lineage,
-                                                           const lineage::Graph& columns,
-                                                           const std::string& root);
+// In (namespace, dataset) order, columns in their dataset's order. Inherited
+// tags carry their paths only when `paths` shows them.
+absl::StatusOr<std::vector<PersonalData>> FindPersonalData(
+    store::ReadTxn& txn, const lineage::Viewer& viewer, lineage::LineageService& lineage,
+    const lineage::Graph& columns, const std::string& root, catalog::InheritedPaths paths);
 
 }  // namespace cadastre::report

@@ -36,7 +36,8 @@ absl::StatusOr<v1::AccessReport> ReportService::GetAccessReport(
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     RETURN_IF_ERROR(CheckClassificationExists(txn, root));
     ASSIGN_OR_RETURN(std::vector<PersonalData> found,
-                     FindPersonalData(txn, viewer, *lineage_, *columns, root));
+                     FindPersonalData(txn, viewer, *lineage_, *columns, root,
+                                      catalog::InheritedPaths::kLeftOut));
     for (const PersonalData& data : found) {
       const v1::FieldRef& ref = data.column.column();
       personal[{ref.namespace_(), ref.dataset()}].push_back(ref.field());

@@ -186,7 +186,8 @@ absl::StatusOr<v1::TraceReport> ReportService::GetTraceReport(
     if (!root.empty()) {
       RETURN_IF_ERROR(CheckClassificationExists(txn, root));
       ASSIGN_OR_RETURN(std::vector<PersonalData> found,
-                       FindPersonalData(txn, viewer, *lineage_, *graph, root));
+                       FindPersonalData(txn, viewer, *lineage_, *graph, root,
+                                        catalog::InheritedPaths::kLeftOut));
       for (const PersonalData& data : found) traced.push_back(data.node);
     } else {
       ASSIGN_OR_RETURN(int64_t dataset, lineage::ResolveDataset(txn, viewer, request.namespace_(),

@@ -270,6 +270,7 @@ TEST_P(AccessTest, LineageShowsAHiddenDatasetAsARedactedNode) {
            {"LineageService.GetImpact",
             {{"namespace", kNs}, {"dataset", "leak.src"}, {"field", "email"}}},
            {"LineageService.ListPersonalDataLeaks", json::object()},
+           {"LineageService.ListPersonalDataLeaks", {{"view", "FULL"}}},
            {"CatalogService.GetDataset", {{"namespace", kNs}, {"name", "leak.dst"}}},
            {"CatalogService.GetDataset",
             {{"namespace", kNs}, {"name", "leak.dst"}, {"view", "FULL"}}}}) {

@@ -27,7 +27,7 @@ json FindColumn(const json& report, const std::string& dataset, const std::strin
 
 TEST_P(AccessTest, ReportsShowAScopedCallerNoHiddenDataset) {
   const CallResult inventory =
-      As("m-analyst", "ReportService.GetPersonalDataReport", json::object());
+      As("m-analyst", "ReportService.GetPersonalDataReport", {{"view", "FULL"}});
   ASSERT_EQ(inventory.code, "OK") << inventory.message;
   EXPECT_FALSE(NamesTheSouth(inventory.body.dump())) << inventory.body.dump();
   EXPECT_EQ(inventory.body["principal"], "m-analyst");
@@ -41,6 +41,13 @@ TEST_P(AccessTest, ReportsShowAScopedCallerNoHiddenDataset) {
             json::parse(R"([{"tag": "PII.Email", "from": ")" + Field("leak.src", "email") +
                         R"(", "path": [")" + Field("leak.src", "email") + R"(", "redacted:1", ")" +
                         Field("leak.dst", "email_hash") + R"("]}])"));
+  const CallResult basic = As("m-analyst", "ReportService.GetPersonalDataReport", json::object());
+  ASSERT_EQ(basic.code, "OK") << basic.message;
+  EXPECT_FALSE(NamesTheSouth(basic.body.dump())) << basic.body.dump();
+  EXPECT_EQ(
+      FindColumn(basic.body, "leak.dst", "email_hash")["inherited"],
+      json::parse(R"([{"tag": "PII.Email", "from": ")" + Field("leak.src", "email") +
+                  R"(", "path": []}])"));
   const json source = FindColumn(inventory.body, "leak.src", "email");
   EXPECT_EQ(source["consumers"],
             json::parse(R"([{"namespace": ")" + std::string(kNs) +

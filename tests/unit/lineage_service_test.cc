@@ -388,8 +388,9 @@ TEST_F(LineageTest, PersonalDataLeaksAreColumnsThatInheritButCarryNoClassificati
 }
 
 // The inventory reads every column's upstream at once; each leak must say
-// what a read of its dataset says the column inherits, and every column a
-// read shows inheriting PII without carrying it must be a leak.
+// what a read of its dataset says the column inherits (in the same view),
+// and every column a read shows inheriting PII without carrying it must be
+// a leak.
 TEST_F(LineageTest, PersonalDataLeaksAgreeWithWhatEachDatasetReadShows) {
   BuildPipeline();
   // A block: the contacts column refuses PII.Email, so it leaks no more.
@@ -400,34 +401,45 @@ TEST_F(LineageTest, PersonalDataLeaksAgreeWithWhatEachDatasetReadShows) {
   block.set_tag("PII.Email");
   ASSERT_TRUE(lineage_->BlockPropagation(admin_, block).ok());
 
-  auto leaks = lineage_->ListPersonalDataLeaks(admin_, {});
-  ASSERT_TRUE(leaks.ok()) << leaks.status();
-  std::map<std::string, std::string> reported;  // column -> its inherited tags
-  for (const auto& leak : leaks->leaks()) {
-    v1::PersonalDataLeak inherited;
-    *inherited.mutable_inherited() = leak.inherited();
-    reported[leak.column().namespace_() + ":" + leak.column().dataset() + ":" +
-             leak.column().field()] = inherited.SerializeAsString();
-  }
-  std::map<std::string, std::string> read;
-  for (auto [ns, name] :
-       {std::pair{kCrm, "customers"}, std::pair{kLake, "customers"},
-        std::pair{kDwh, "curated.customers"}, std::pair{kDwh, "curated.contacts"},
-        std::pair{kDwh, "marts.sales_by_country"}, std::pair{kBi, "dashboards.sales"}}) {
-    auto dataset = GetDataset(ns, name);
-    ASSERT_TRUE(dataset.ok()) << dataset.status();
-    for (const v1::Field& field : dataset->fields()) {
-      bool carries = false;
-      for (const std::string& tag : field.tags()) carries |= tag.rfind("PII", 0) == 0;
-      if (carries || field.inherited_tags().empty()) continue;
+  for (auto view : {v1::GetDatasetRequest::VIEW_UNSPECIFIED, v1::GetDatasetRequest::FULL}) {
+    SCOPED_TRACE(v1::GetDatasetRequest::View_Name(view));
+    v1::ListPersonalDataLeaksRequest request;
+    request.set_view(view);
+    auto leaks = lineage_->ListPersonalDataLeaks(admin_, request);
+    ASSERT_TRUE(leaks.ok()) << leaks.status();
+    std::map<std::string, std::string> reported;  // column -> its inherited tags
+    for (const auto& leak : leaks->leaks()) {
       v1::PersonalDataLeak inherited;
-      *inherited.mutable_inherited() = field.inherited_tags();
-      read[std::string(ns) + ":" + name + ":" + field.name()] = inherited.SerializeAsString();
+      *inherited.mutable_inherited() = leak.inherited();
+      reported[leak.column().namespace_() + ":" + leak.column().dataset() + ":" +
+               leak.column().field()] = inherited.SerializeAsString();
     }
+    std::map<std::string, std::string> read;
+    for (auto [ns, name] :
+         {std::pair{kCrm, "customers"}, std::pair{kLake, "customers"},
+          std::pair{kDwh, "curated.customers"}, std::pair{kDwh, "curated.contacts"},
+          std::pair{kDwh, "marts.sales_by_country"}, std::pair{kBi, "dashboards.sales"}}) {
+      auto dataset = GetDataset(ns, name, view);
+      ASSERT_TRUE(dataset.ok()) << dataset.status();
+      for (const v1::Field& field : dataset->fields()) {
+        bool carries = false;
+        for (const std::string& tag : field.tags()) carries |= tag.rfind("PII", 0) == 0;
+        if (carries || field.inherited_tags().empty()) continue;
+        v1::PersonalDataLeak inherited;
+        *inherited.mutable_inherited() = field.inherited_tags();
+        read[std::string(ns) + ":" + name + ":" + field.name()] = inherited.SerializeAsString();
+      }
+    }
+    EXPECT_EQ(reported, read);
+    EXPECT_FALSE(reported.count(std::string(kDwh) + ":curated.contacts:contact_email"));
+    EXPECT_TRUE(reported.count(std::string(kDwh) + ":curated.customers:name"));
+    // Paths only in the FULL view.
+    bool any_path = false;
+    for (const auto& leak : leaks->leaks()) {
+      for (const auto& tag : leak.inherited()) any_path |= tag.path_size() > 0;
+    }
+    EXPECT_EQ(any_path, view == v1::GetDatasetRequest::FULL);
   }
-  EXPECT_EQ(reported, read);
-  EXPECT_FALSE(reported.count(std::string(kDwh) + ":curated.contacts:contact_email"));
-  EXPECT_TRUE(reported.count(std::string(kDwh) + ":curated.customers:name"));
 }
 
 TEST_F(LineageTest, PathsAndImpact) {
