@@ -225,4 +225,11 @@ bool IsUniqueViolation(const absl::Status& status) {
   return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
+bool IsConstraintViolation(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kSqliteCodePayload);
+  int rc = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &rc)) return false;
+  return (rc & 0xff) == SQLITE_CONSTRAINT;
+}
+
 }  // namespace cadastre::store

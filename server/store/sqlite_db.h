@@ -139,5 +139,8 @@ std::string Quoted(std::string_view s);
 
 // True when `status` came from a UNIQUE or PRIMARY KEY violation.
 bool IsUniqueViolation(const absl::Status& status);
+// True when `status` came from any constraint (foreign key, CHECK, UNIQUE…):
+// the statement was refused and undone, the transaction goes on.
+bool IsConstraintViolation(const absl::Status& status);
 
 }  // namespace cadastre::store

@@ -206,8 +206,10 @@ absl::Status SqliteTxn::UpsertJobIo(const JobIoRow& row) {
                                "first_seen = MIN(job_io.first_seen, excluded.first_seen), "
                                "last_seen = MAX(job_io.last_seen, excluded.last_seen)"));
   stmt.BindAll(row.job, row.dataset, row.output, row.first_seen, row.last_seen);
+  // (An update of an existing row changes no key, so it is not checked
+  // again; nothing deletes a job or a dataset row while job I/O names it.)
   absl::Status status = stmt.Run();
-  if (status.ok()) return status;
+  if (status.ok() || !IsConstraintViolation(status)) return status;
   ASSIGN_OR_RETURN(std::optional<int64_t> job, FindId("SELECT id FROM jobs WHERE id = ?", row.job));
   if (!job) return absl::FailedPreconditionError(absl::StrCat("job #", row.job, " does not exist"));
   ASSIGN_OR_RETURN(std::optional<int64_t> dataset,
@@ -251,6 +253,9 @@ absl::StatusOr<int64_t> SqliteTxn::InsertColumnEdge(const ColumnEdgeRow& row) {
                row.last_seen, row.valid_from, StoredValidTo(row.valid_to));
   absl::Status status = stmt.Run();
   if (status.ok() && db_.Changes() == 1) return db_.LastInsertId();
+  // Another failure (I/O, a full disk) may have ended the transaction:
+  // what it says is the answer, not what a lookup would find now.
+  if (!status.ok() && !IsConstraintViolation(status)) return status;
   RETURN_IF_ERROR(CheckEdgeReferences(row));
   return status.ok() ? absl::InternalError("column edge insert added no row") : status;
 }
