@@ -462,24 +462,27 @@ absl::StatusOr<std::vector<SearchHighlightRow>> SqliteTxn::SearchHighlights(
   static constexpr const char* kColumns[] = {"name", "columns", "description",
                                              "tags", "owners",  "body"};
   // highlight() marks every matched word of a column; snippet() would cut
-  // long texts, which the service does itself.
-  ASSIGN_OR_RETURN(
-      Statement select,
-      db_.Prepare("SELECT rowid, highlight(search_fts, 0, char(1), char(2)), "
-                  "highlight(search_fts, 1, char(1), char(2)), "
-                  "highlight(search_fts, 2, char(1), char(2)), "
-                  "highlight(search_fts, 3, char(1), char(2)), "
-                  "highlight(search_fts, 4, char(1), char(2)), "
-                  "highlight(search_fts, 5, char(1), char(2)) FROM search_fts "
-                  "WHERE search_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))"));
-  select.BindAll(match, IdsJson(ids));
-  RETURN_IF_ERROR(select.ForEachRow([&](const Statement& row) {
-    for (int column = 0; column < 6; ++column) {
-      std::string text = row.Text(column + 1);
-      if (text.find('\x01') == std::string::npos) continue;
-      out.push_back({row.Int(0), kColumns[column], std::move(text)});
-    }
-  }));
+  // long texts, which the service does itself. One document at a time:
+  // FTS5 seeks a MATCH to an equal rowid, while `rowid IN (...)` would
+  // walk every match of the query again (thousands for a short prefix).
+  for (int64_t id : ids) {
+    ASSIGN_OR_RETURN(Statement select,
+                     db_.Prepare("SELECT highlight(search_fts, 0, char(1), char(2)), "
+                                 "highlight(search_fts, 1, char(1), char(2)), "
+                                 "highlight(search_fts, 2, char(1), char(2)), "
+                                 "highlight(search_fts, 3, char(1), char(2)), "
+                                 "highlight(search_fts, 4, char(1), char(2)), "
+                                 "highlight(search_fts, 5, char(1), char(2)) FROM search_fts "
+                                 "WHERE search_fts MATCH ? AND rowid = ?"));
+    select.BindAll(match, id);
+    RETURN_IF_ERROR(select.ForEachRow([&](const Statement& row) {
+      for (int column = 0; column < 6; ++column) {
+        std::string text = row.Text(column);
+        if (text.find('\x01') == std::string::npos) continue;
+        out.push_back({id, kColumns[column], std::move(text)});
+      }
+    }));
+  }
   return out;
 }
 
