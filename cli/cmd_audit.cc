@@ -17,6 +17,7 @@ struct ReportArgs {
   std::string format;  // csv or json; empty: --output decides
   std::string file;    // -o
   std::string tag;
+  bool paths = false;              // personal-data: the FULL view
   std::string ns, dataset, field;  // trace
   std::string from, to, principal;  // access
 };
@@ -97,6 +98,7 @@ absl::Status PersonalData(Context& context, const ReportArgs& args) {
   v1::PersonalDataReportRequest request;
   request.set_tag(args.tag);
   if (args.format == "csv") request.set_format("csv");
+  if (args.paths) request.set_view(v1::GetDatasetRequest::FULL);
   absl::StatusOr<v1::PersonalDataReport> report =
       Call(context, &v1::ReportService::Stub::GetPersonalDataReport, request);
   if (!report.ok()) return report.status();
@@ -196,6 +198,8 @@ void AddAuditCommands(CLI::App& app, Context& context) {
   CLI::App* personal = report->add_subcommand(
       "personal-data", "Where personal data is (art. 30 inventory): columns under a classification");
   personal->add_option("--tag", args->tag, "the classification (default PII, and below it)");
+  personal->add_flag("--paths", args->paths,
+                     "with each inherited classification's path (JSON; the FULL view)");
   AddReportOptions(personal, *args);
   personal->callback([&context, args] { context.action = [&context, args] { return PersonalData(context, *args); }; });
 

@@ -32,6 +32,12 @@ using policy::Caller;
 
 class LineageService final : public catalog::DatasetHooks {
  public:
+  // How many columns an inventory (the personal-data leaks and report)
+  // follows downstream of the classified ones; past it, it says truncated.
+  // The walk itself is cheap; each column reached then costs a look at
+  // its upstream.
+  static constexpr int kInventoryNodes = 1000000;
+
   LineageService(store::Store* store, const policy::Authorizer* authorizer, const Clock* clock)
       : store_(store), authorizer_(authorizer), clock_(clock) {}
 

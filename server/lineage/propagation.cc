@@ -384,7 +384,8 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
     for (const store::FieldInfo& carrier : carriers) starts.push_back(carrier.id);
     if (starts.empty()) return absl::OkStatus();
     std::vector<NodeId> reached = graphs->columns.ReachableDirect(
-        starts, [](NodeId) { return false; }, kPropagationNodes);
+        starts, [](NodeId) { return false; }, kInventoryNodes);
+    result.set_truncated(reached.size() >= static_cast<size_t>(kInventoryNodes));
     if (reached.empty()) return absl::OkStatus();
 
     // Every reached column's upstream region, walked in memory; then the

@@ -24,7 +24,6 @@ using lineage::NodeId;
 using policy::Resource;
 
 // Bounds of the walks; generous, since a report is asked for rarely.
-constexpr int kReachNodes = 100000;
 constexpr int kConsumerDepth = 1000;
 constexpr int kConsumerNodes = 100000;
 
@@ -151,7 +150,9 @@ bool Under(std::string_view tag, std::string_view root) {
 
 absl::StatusOr<std::vector<PersonalData>> FindPersonalData(
     store::ReadTxn& txn, const lineage::Viewer& viewer, lineage::LineageService& lineage,
-    const lineage::Graph& columns, const std::string& root, catalog::InheritedPaths paths) {
+    const lineage::Graph& columns, const std::string& root, catalog::InheritedPaths paths,
+    bool* truncated) {
+  if (truncated != nullptr) *truncated = false;
   // The datasets that may hold such a column: those with a column tagged
   // with it, those a tagged column flows into (they may inherit it; the
   // walk leaves out its starts), and those tagged with it as a whole.
@@ -164,8 +165,10 @@ absl::StatusOr<std::vector<PersonalData>> FindPersonalData(
     carrying.insert(carrier.dataset_id);
   }
   if (!starts.empty()) {
+    constexpr int kReachNodes = lineage::LineageService::kInventoryNodes;
     std::vector<NodeId> reached = columns.ReachableDirect(
         starts, [](NodeId) { return false; }, kReachNodes);
+    if (truncated != nullptr) *truncated = reached.size() >= static_cast<size_t>(kReachNodes);
     std::vector<int64_t> field_ids;
     for (NodeId node : reached) {
       if (node > 0) field_ids.push_back(node);
@@ -267,9 +270,11 @@ absl::StatusOr<v1::PersonalDataReport> ReportService::GetPersonalDataReport(
   report.set_principal(caller.principal);
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     RETURN_IF_ERROR(CheckClassificationExists(txn, root));
-    ASSIGN_OR_RETURN(
-        std::vector<PersonalData> found,
-        FindPersonalData(txn, viewer, *lineage_, *columns, root, catalog::PathsOf(request.view())));
+    bool truncated = false;
+    ASSIGN_OR_RETURN(std::vector<PersonalData> found,
+                     FindPersonalData(txn, viewer, *lineage_, *columns, root,
+                                      catalog::PathsOf(request.view()), &truncated));
+    report.set_truncated(truncated);
     std::set<std::pair<std::string, std::string>> datasets;
     for (PersonalData& data : found) {
       RETURN_IF_ERROR(AddConsumers(txn, viewer, *columns, data.node, &data.column));

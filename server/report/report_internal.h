@@ -57,9 +57,11 @@ struct PersonalData {
 // `from` is the dataset's node id) or one inherited through lineage, as the
 // dataset read shows it (a hidden column on its path reads "redacted:N").
 // In (namespace, dataset) order, columns in their dataset's order. Inherited
-// tags carry their paths only when `paths` shows them.
+// tags carry their paths only when `paths` shows them. `truncated` (when
+// given) says whether the walk downstream stopped at its bound.
 absl::StatusOr<std::vector<PersonalData>> FindPersonalData(
     store::ReadTxn& txn, const lineage::Viewer& viewer, lineage::LineageService& lineage,
-    const lineage::Graph& columns, const std::string& root, catalog::InheritedPaths paths);
+    const lineage::Graph& columns, const std::string& root, catalog::InheritedPaths paths,
+    bool* truncated = nullptr);
 
 }  // namespace cadastre::report

@@ -1,13 +1,15 @@
 // ReportService: the trace report, every lineage path through the traced
 // columns from source to final consumer, hop by hop.
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/catalog/validation.h"
-#include "server/common/status.h"
 #include "server/common/csv.h"
+#include "server/common/status.h"
 #include "server/report/paths.h"
 #include "server/report/report_internal.h"
 #include "server/report/report_service.h"
@@ -47,7 +49,9 @@ lineage::TraversalResult Walk(const lineage::Graph& graph, const std::vector<Nod
   query.start = start;
   query.direction = direction;
   query.max_depth = kMaxHops;
-  query.max_nodes = kWalkNodes;
+  // The starts count as nodes of the result: the bound is for what lies
+  // beyond them (a classification can reach more columns than the bound).
+  query.max_nodes = static_cast<int>(std::min<size_t>(start.size() + kWalkNodes, INT32_MAX));
   return graph.Traverse(query);
 }
 
@@ -183,11 +187,12 @@ absl::StatusOr<v1::TraceReport> ReportService::GetTraceReport(
   report.set_principal(caller.principal);
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     std::vector<NodeId> traced;
+    bool inventory_truncated = false;
     if (!root.empty()) {
       RETURN_IF_ERROR(CheckClassificationExists(txn, root));
       ASSIGN_OR_RETURN(std::vector<PersonalData> found,
                        FindPersonalData(txn, viewer, *lineage_, *graph, root,
-                                        catalog::InheritedPaths::kLeftOut));
+                                        catalog::InheritedPaths::kLeftOut, &inventory_truncated));
       for (const PersonalData& data : found) traced.push_back(data.node);
     } else {
       ASSIGN_OR_RETURN(int64_t dataset, lineage::ResolveDataset(txn, viewer, request.namespace_(),
@@ -198,8 +203,8 @@ absl::StatusOr<v1::TraceReport> ReportService::GetTraceReport(
     lineage::TraversalResult down = Walk(*graph, traced, lineage::Direction::kDownstream);
     PathSet found = PathsThrough(traced, up.edges, down.edges,
                                  PathLimits{static_cast<size_t>(kMaxTracePaths), kMaxHops});
-    report.set_truncated(found.truncated || up.truncated || up.depth_limited || down.truncated ||
-                         down.depth_limited);
+    report.set_truncated(inventory_truncated || found.truncated || up.truncated ||
+                         up.depth_limited || down.truncated || down.depth_limited);
 
     // Names for the traced columns, then the paths' nodes in order, so that
     // redacted nodes are numbered as a reader meets them.

@@ -258,6 +258,16 @@ TEST_F(CliGoldenTest, AuditVerifyAndReports) {
   std::ifstream in(file);
   const std::string csv((std::istreambuf_iterator<char>(in)), {});
   EXPECT_EQ(csv.rfind("seq,", 0), 0u) << csv;
+
+  // Inherited classifications' paths only when asked for (after the
+  // goldens: each report read is audited, and they count the records).
+  auto paths_in = [&](const std::vector<std::string>& args) {
+    const ProcessResult result = Run(args);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return std::regex_search(result.out, std::regex(R"re("path":\s*\[\s*")re"));
+  };
+  EXPECT_FALSE(paths_in({"audit", "report", "personal-data", "--format", "json"}));
+  EXPECT_TRUE(paths_in({"audit", "report", "personal-data", "--format", "json", "--paths"}));
 }
 
 TEST_F(CliGoldenTest, EmitSendsOnceThenFindsTheDuplicate) {

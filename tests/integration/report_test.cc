@@ -322,6 +322,7 @@ TEST_P(ReportTest, InventoryListsEveryPersonalColumnWithItsConsumers) {
                none, none),
        }},
       {"datasetCount", 4},
+      {"truncated", false},
       {"auditChain", kIntactAuditLog}};
   json report = Report("ReportService.GetPersonalDataReport", {{"view", "FULL"}});
   EXPECT_EQ(report, expected) << report.dump(2);
