@@ -22,6 +22,8 @@ using policy::Resource;
 // How far up a column's classifications are looked for.
 constexpr int kPropagationDepth = 50;
 constexpr int kPropagationNodes = 20000;
+// How many reached columns the leaks inventory looks at together.
+constexpr size_t kInventoryChunk = 4096;
 
 // True when `tag` is `root` or below it ("PII.Email" is under "PII").
 bool Under(const std::string& tag, const std::string& root) {
@@ -388,46 +390,51 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
     result.set_truncated(reached.size() >= static_cast<size_t>(kInventoryNodes));
     if (reached.empty()) return absl::OkStatus();
 
-    // Every reached column's upstream region, walked in memory; then the
-    // names and tags of all of them, read once.
-    std::vector<std::pair<NodeId, TraversalResult>> regions;
-    TraversalResult everything;
-    std::set<NodeId> seen_nodes;
-    std::set<EdgeId> seen_edges;
-    for (NodeId node : reached) {
-      if (node < 0) continue;  // a whole-dataset dependency is no column
-      TraversalResult upstream = UpstreamDirect(graphs->columns, {node});
-      for (const ReachedNode& n : upstream.nodes) {
-        if (seen_nodes.insert(n.node).second) everything.nodes.push_back(n);
+    // The reached columns a chunk at a time: the chunk's upstream regions,
+    // walked in memory, then the names and tags of all of them, read once.
+    // (All regions at once held 1.7 GiB at M, for 91,213 columns.)
+    for (size_t begin = 0; begin < reached.size(); begin += kInventoryChunk) {
+      const size_t end = std::min(reached.size(), begin + kInventoryChunk);
+      std::vector<std::pair<NodeId, TraversalResult>> regions;
+      TraversalResult everything;
+      std::set<NodeId> seen_nodes;
+      std::set<EdgeId> seen_edges;
+      for (size_t i = begin; i < end; ++i) {
+        const NodeId node = reached[i];
+        if (node < 0) continue;  // a whole-dataset dependency is no column
+        TraversalResult upstream = UpstreamDirect(graphs->columns, {node});
+        for (const ReachedNode& n : upstream.nodes) {
+          if (seen_nodes.insert(n.node).second) everything.nodes.push_back(n);
+        }
+        for (const Edge& edge : upstream.edges) {
+          if (seen_edges.insert(edge.id).second) everything.edges.push_back(edge);
+        }
+        regions.emplace_back(node, std::move(upstream));
       }
-      for (const Edge& edge : upstream.edges) {
-        if (seen_edges.insert(edge.id).second) everything.edges.push_back(edge);
-      }
-      regions.emplace_back(node, std::move(upstream));
-    }
-    ASSIGN_OR_RETURN(NodeNames all_names, NodeNames::Load(txn, everything, false, viewer));
-    ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, NodesOf(everything)));
+      ASSIGN_OR_RETURN(NodeNames all_names, NodeNames::Load(txn, everything, false, viewer));
+      ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, NodesOf(everything)));
 
-    // For each reached column: what it inherits, and whether it has a
-    // classification of its own under the root. Names are as in an answer
-    // about that column's upstream walk alone.
-    for (const auto& [node, upstream] : regions) {
-      const NodeNames names = NodeNames::For(all_names, upstream, viewer);
-      if (names.Redacted(node)) continue;  // a leak the caller may not see
-      bool classified = false;
-      if (auto own = tags.own.find(node); own != tags.own.end()) {
-        for (const std::string& tag : own->second) classified |= Under(tag, root);
+      // For each reached column: what it inherits, and whether it has a
+      // classification of its own under the root. Names are as in an answer
+      // about that column's upstream walk alone.
+      for (const auto& [node, upstream] : regions) {
+        const NodeNames names = NodeNames::For(all_names, upstream, viewer);
+        if (names.Redacted(node)) continue;  // a leak the caller may not see
+        bool classified = false;
+        if (auto own = tags.own.find(node); own != tags.own.end()) {
+          for (const std::string& tag : own->second) classified |= Under(tag, root);
+        }
+        if (classified) continue;
+        std::vector<v1::InheritedTag> inherited;
+        for (const InheritedTag& tag :
+             InheritedTags(graphs->columns, tags, node, CarriedIn(tags, NodesOf(upstream)))) {
+          if (Under(tag.tag, root)) inherited.push_back(Shown(tag, names, with_paths));
+        }
+        if (inherited.empty()) continue;
+        v1::PersonalDataLeak* leak = result.add_leaks();
+        *leak->mutable_column() = names.Ref(node);
+        for (auto& tag : inherited) *leak->add_inherited() = std::move(tag);
       }
-      if (classified) continue;
-      std::vector<v1::InheritedTag> inherited;
-      for (const InheritedTag& tag :
-           InheritedTags(graphs->columns, tags, node, CarriedIn(tags, NodesOf(upstream)))) {
-        if (Under(tag.tag, root)) inherited.push_back(Shown(tag, names, with_paths));
-      }
-      if (inherited.empty()) continue;
-      v1::PersonalDataLeak* leak = result.add_leaks();
-      *leak->mutable_column() = names.Ref(node);
-      for (auto& tag : inherited) *leak->add_inherited() = std::move(tag);
     }
     return absl::OkStatus();
   }));
