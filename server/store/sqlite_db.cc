@@ -218,18 +218,25 @@ std::string Quoted(std::string_view s) {
   return quoted;
 }
 
-bool IsUniqueViolation(const absl::Status& status) {
+namespace {
+
+// The extended SQLite result code a status carries (Error sets it), or 0.
+int SqliteCodeOf(const absl::Status& status) {
   absl::optional<absl::Cord> payload = status.GetPayload(kSqliteCodePayload);
   int rc = 0;
-  if (!payload || !absl::SimpleAtoi(std::string(*payload), &rc)) return false;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &rc)) return 0;
+  return rc;
+}
+
+}  // namespace
+
+bool IsUniqueViolation(const absl::Status& status) {
+  const int rc = SqliteCodeOf(status);
   return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
 bool IsConstraintViolation(const absl::Status& status) {
-  absl::optional<absl::Cord> payload = status.GetPayload(kSqliteCodePayload);
-  int rc = 0;
-  if (!payload || !absl::SimpleAtoi(std::string(*payload), &rc)) return false;
-  return (rc & 0xff) == SQLITE_CONSTRAINT;
+  return (SqliteCodeOf(status) & 0xff) == SQLITE_CONSTRAINT;
 }
 
 }  // namespace cadastre::store
