@@ -2,7 +2,9 @@
 // read shows. Both are derived from the graph when asked (docs/lineage.md),
 // so they never go stale; the store is read a fixed number of times per
 // answer (names, tags), never once per column or dataset walked.
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -33,9 +35,12 @@ bool Under(const std::string& tag, const std::string& root) {
 // The classifications and blocks of columns, read with one query.
 struct ColumnTags {
   std::map<NodeId, std::set<std::string>> own;
-  std::map<NodeId, std::set<std::string>> blocked;
   std::set<std::string> propagating;                           // tags with propagate=true
   std::map<std::string, std::unordered_set<NodeId>> carriers;  // own, by tag
+  std::unordered_set<NodeId> carrying;                         // carry some tag that propagates
+  // By propagating tag, the columns that block it (a block of "PII" blocks
+  // "PII.Email" too); tags nothing blocks are absent.
+  std::map<std::string, std::unordered_set<NodeId>> blockers;
 
   // Hidden columns count: what a caller may see is masked by what it
   // inherits, wherever that comes from.
@@ -51,28 +56,28 @@ struct ColumnTags {
     }
     ASSIGN_OR_RETURN(std::vector<store::FieldTagRow> rows, txn.FieldTagsById(columns));
     for (store::FieldTagRow& row : rows) {
-      if (!row.blocked) out.carriers[row.tag].insert(row.field_id);
-      (row.blocked ? out.blocked : out.own)[row.field_id].insert(std::move(row.tag));
+      if (row.blocked) {
+        for (const std::string& tag : out.propagating) {
+          if (Under(tag, row.tag)) out.blockers[tag].insert(row.field_id);
+        }
+        continue;
+      }
+      out.carriers[row.tag].insert(row.field_id);
+      if (out.propagating.count(row.tag)) out.carrying.insert(row.field_id);
+      out.own[row.field_id].insert(std::move(row.tag));
     }
     return out;
   }
 
-  // The columns that carry `tag`, and those that block it (a block of "PII"
-  // blocks "PII.Email" too): what a walk asks of every node it meets, as
-  // one hash lookup.
+  // What a walk asks of every node it meets, as one hash lookup.
   const std::unordered_set<NodeId>& CarriersOf(const std::string& tag) const {
     static const std::unordered_set<NodeId> kNone;
     auto it = carriers.find(tag);
     return it == carriers.end() ? kNone : it->second;
   }
-  std::unordered_set<NodeId> BlockersOf(const std::string& tag) const {
-    std::unordered_set<NodeId> out;
-    for (const auto& [node, blocks] : blocked) {
-      for (const std::string& block : blocks) {
-        if (Under(tag, block)) out.insert(node);
-      }
-    }
-    return out;
+  const std::unordered_set<NodeId>* BlockersOf(const std::string& tag) const {
+    auto it = blockers.find(tag);
+    return it == blockers.end() ? nullptr : &it->second;
   }
 
   bool Carries(NodeId node, const std::string& tag) const {
@@ -85,6 +90,7 @@ struct ColumnTags {
 std::map<std::string, int> CarriedIn(const ColumnTags& tags, const std::vector<NodeId>& region) {
   std::map<std::string, int> carried;
   for (NodeId carrier : region) {
+    if (!tags.carrying.count(carrier)) continue;  // most columns carry nothing
     auto own = tags.own.find(carrier);
     if (own == tags.own.end()) continue;
     for (const std::string& tag : own->second) {
@@ -103,21 +109,37 @@ struct InheritedTag {
 
 // The classifications `node` inherits; `carried` is CarriedIn of a region
 // upstream of `node`.
+//
+// A walk that nothing blocks does not depend on the tag: it meets the same
+// nodes in the same order, whichever tag it looks for. So the tags nothing
+// blocks share one walk that notes every carrier of any tag, and each tag
+// takes the carriers of its own from it: the same origins, order and paths
+// as a walk per tag, for one walk instead of one per tag. A tag that some
+// column blocks walks alone.
 std::vector<InheritedTag> InheritedTags(const Graph& graph, const ColumnTags& tags, NodeId node,
                                         const std::map<std::string, int>& carried) {
-  std::vector<InheritedTag> out;
-  std::vector<std::string> candidates;  // carried by a column other than `node`
-  for (const auto& [tag, count] : carried) {
-    if (count > (tags.Carries(node, tag) ? 1 : 0)) candidates.push_back(tag);
-  }
-  for (const std::string& tag : candidates) {
-    const std::unordered_set<NodeId>& carriers = tags.CarriersOf(tag);
-    const std::unordered_set<NodeId> blockers = tags.BlockersOf(tag);
-    std::vector<Inheritance> found = graph.InheritedFrom(
-        node, [&](NodeId n) { return n != node && carriers.count(n) > 0; },
-        [&](NodeId n) { return !blockers.empty() && blockers.count(n) > 0; }, std::nullopt,
+  auto not_blocked = [](NodeId) { return false; };
+  auto walk = [&](const std::unordered_set<NodeId>& carriers, const NodePredicate& blocks) {
+    return graph.InheritedFrom(
+        node, [&](NodeId n) { return n != node && carriers.count(n) > 0; }, blocks, std::nullopt,
         kPropagationDepth, kPropagationNodes);
-    for (const Inheritance& inheritance : found) {
+  };
+  std::optional<std::vector<Inheritance>> shared;  // walked when first needed
+  std::vector<InheritedTag> out;
+  for (const auto& [tag, count] : carried) {
+    // Only a tag carried by a column other than `node` can be inherited.
+    if (count <= (tags.Carries(node, tag) ? 1 : 0)) continue;
+    const std::unordered_set<NodeId>& carriers = tags.CarriersOf(tag);
+    std::vector<Inheritance> own_walk;
+    const std::vector<Inheritance>* found = &own_walk;
+    if (const std::unordered_set<NodeId>* blockers = tags.BlockersOf(tag)) {
+      own_walk = walk(carriers, [&](NodeId n) { return blockers->count(n) > 0; });
+    } else {
+      if (!shared) shared = walk(tags.carrying, not_blocked);
+      found = &*shared;
+    }
+    for (const Inheritance& inheritance : *found) {
+      if (!carriers.count(inheritance.origin)) continue;  // another tag's carrier
       InheritedTag& inherited = out.emplace_back();
       inherited.tag = tag;
       inherited.origin = inheritance.origin;
@@ -190,15 +212,16 @@ absl::StatusOr<std::vector<LineageService::Inheritances>> LineageService::Inheri
   // Each group's upstream region, walked in memory; then the tags of all of
   // them, read once.
   std::vector<std::vector<NodeId>> regions;
-  std::set<NodeId> everything;
+  std::vector<NodeId> everything;
   for (const std::vector<NodeId>& group : groups) {
     TraversalResult upstream = UpstreamDirect(graph, group);
     regions.push_back(upstream.edges.empty() ? std::vector<NodeId>() : NodesOf(upstream));
-    everything.insert(regions.back().begin(), regions.back().end());
+    everything.insert(everything.end(), regions.back().begin(), regions.back().end());
   }
   if (everything.empty()) return out;
-  ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, std::vector<NodeId>(everything.begin(),
-                                                                              everything.end())));
+  std::sort(everything.begin(), everything.end());
+  everything.erase(std::unique(everything.begin(), everything.end()), everything.end());
+  ASSIGN_OR_RETURN(ColumnTags tags, ColumnTags::Load(txn, everything));
   std::vector<std::vector<std::vector<InheritedTag>>> found(groups.size());
   for (size_t g = 0; g < groups.size(); ++g) {
     const std::map<std::string, int> carried = CarriedIn(tags, regions[g]);

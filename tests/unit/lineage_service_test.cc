@@ -4,9 +4,12 @@
 // e-mail address and a cycle of views. Expected answers are exact.
 #include "server/lineage/lineage_service.h"
 
+#include <gmock/gmock.h>
+
 #include <map>
 #include <set>
 
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
 #include "server/common/status.h"
@@ -17,6 +20,7 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 using nlohmann::json;
+using ::testing::ElementsAre;
 
 constexpr char kCrm[] = "postgres://crm:5432";
 constexpr char kLake[] = "s3://lake";
@@ -373,6 +377,55 @@ TEST_F(LineageTest, BlockingAndRemovingChangeInheritanceAtOnce) {
     EXPECT_EQ(field.inherited_tags_size(), 0);
   }
   EXPECT_TRUE(checked);
+}
+
+// Classifications that nothing blocks share one walk upstream; a blocked
+// one walks alone. Either way a column inherits each classification from
+// every carrier upstream, by its shortest path, classifications in name
+// order and origins nearest first, and a block of one classification leaves
+// the others as they were.
+TEST_F(LineageTest, AColumnInheritsEachClassificationAloneWhetherOrNotAnotherIsBlocked) {
+  BuildPipeline();
+  MustIngest(RunEvent("build_profiles", Uuid(31), "COMPLETE", "2026-01-01T00:00:00Z",
+                      {{kLake, "customers"}}, {kDwh, "curated.profiles"},
+                      {{"label", {{kLake, "customers", "name"}, {kLake, "customers", "email"}}}}));
+  auto inherited = [&]() {
+    auto read = GetDataset(kDwh, "curated.profiles", v1::GetDatasetRequest::FULL);
+    EXPECT_TRUE(read.ok()) << read.status();
+    std::vector<std::string> out;
+    for (const v1::Field& column : read->fields()) {
+      for (const v1::InheritedTag& tag : column.inherited_tags()) {
+        out.push_back(tag.tag() + " via " + absl::StrJoin(tag.path(), " > "));
+      }
+    }
+    return out;
+  };
+  const std::string label = F(kDwh, "curated.profiles", "label");
+  const std::string lake_email = F(kLake, "customers", "email");
+  const std::string email = "PII.Email via " + lake_email + " > " + label;
+  const std::string crm_email =
+      "PII.Email via " + F(kCrm, "customers", "email") + " > " + lake_email + " > " + label;
+  const std::string name = "PII.Name via " + F(kCrm, "customers", "name") + " > " +
+                           F(kLake, "customers", "name") + " > " + label;
+  EXPECT_THAT(inherited(), ElementsAre(email, crm_email, name));
+
+  v1::BlockPropagationRequest block;
+  block.set_namespace_(kLake);
+  block.set_dataset("customers");
+  block.set_field("name");
+  block.set_tag("PII.Name");
+  ASSERT_TRUE(lineage_->BlockPropagation(admin_, block).ok());
+  EXPECT_THAT(inherited(), ElementsAre(email, crm_email));
+  ASSERT_TRUE(lineage_->UnblockPropagation(admin_, block).ok());
+
+  // A block on a carrier: it neither passes its classification on nor
+  // gives it.
+  block.set_field("email");
+  block.set_tag("PII.Email");
+  ASSERT_TRUE(lineage_->BlockPropagation(admin_, block).ok());
+  EXPECT_THAT(inherited(), ElementsAre(name));
+  ASSERT_TRUE(lineage_->UnblockPropagation(admin_, block).ok());
+  EXPECT_THAT(inherited(), ElementsAre(email, crm_email, name));
 }
 
 TEST_F(LineageTest, PersonalDataLeaksAreColumnsThatInheritButCarryNoClassification) {
