@@ -12,10 +12,11 @@
 // (Timestamp, Duration, Struct, Value, ListValue, the wrappers) are written
 // in their JSON form; any other (Any, FieldMask, Empty) is left to protobuf.
 #include <algorithm>
-#include <vector>
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -262,10 +263,18 @@ std::optional<std::string> WellKnownTimeText(const Message& message) {
   const int32_t nanos = r->GetInt32(message, descriptor->FindFieldByName("nanos"));
   using google::protobuf::util::TimeUtil;
   if (type == "google.protobuf.Timestamp") {
-    google::protobuf::Timestamp time;
-    time.set_seconds(seconds);
-    time.set_nanos(nanos);
-    return TimeUtil::ToString(time);
+    // Answers repeat times (the edges of one run all start when it ran):
+    // the last one written is kept, per thread.
+    thread_local std::pair<int64_t, int32_t> last{0, -1};
+    thread_local std::string last_text;
+    if (last != std::pair{seconds, nanos}) {
+      google::protobuf::Timestamp time;
+      time.set_seconds(seconds);
+      time.set_nanos(nanos);
+      last_text = TimeUtil::ToString(time);
+      last = {seconds, nanos};
+    }
+    return last_text;
   }
   google::protobuf::Duration duration;
   duration.set_seconds(seconds);

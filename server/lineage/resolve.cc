@@ -1,5 +1,7 @@
 #include "server/lineage/resolve.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/catalog/dataset_access.h"
@@ -99,12 +101,21 @@ absl::StatusOr<NodeNames> NodeNames::Load(store::ReadTxn& txn, const TraversalRe
     note(edge.target);
     job_ids.push_back(edge.job);
   }
+  // A walk names a node once, its edges name it again at each end: each
+  // id is read once.
+  auto unique = [](std::vector<int64_t>& ids) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  };
+  unique(field_ids);
+  unique(job_ids);
   auto rows = std::make_shared<Rows>();
   ASSIGN_OR_RETURN(auto fields, txn.FieldsById(field_ids));
   for (auto& info : fields) {
     dataset_ids.push_back(info.dataset_id);  // to know whether it is deleted
     rows->fields[info.id] = std::move(info);
   }
+  unique(dataset_ids);
   ASSIGN_OR_RETURN(auto datasets, txn.DatasetsById(dataset_ids));
   for (auto& info : datasets) rows->datasets[info.id] = std::move(info);
   ASSIGN_OR_RETURN(auto jobs, txn.JobsById(job_ids));
@@ -125,12 +136,13 @@ NodeNames NodeNames::For(const NodeNames& loaded, const TraversalResult& walk,
 
 void NodeNames::NumberRedacted(const TraversalResult& walk, const Viewer& viewer) {
   // Numbered in the order the walk met them, so answers are deterministic.
+  std::unordered_map<int64_t, bool> seen;  // by dataset: whether the viewer may
   auto redact = [&](NodeId node) {
-    if (!Visible(node) || redacted_.count(node)) return;
     auto it = rows_->datasets.find(DatasetOf(node));
-    if (!viewer.CanSee(it->second)) {
-      redacted_.emplace(node, static_cast<int>(redacted_.size()) + 1);
-    }
+    if (it == rows_->datasets.end() || it->second.deleted || redacted_.count(node)) return;
+    auto [may, first] = seen.emplace(it->first, false);
+    if (first) may->second = viewer.CanSee(it->second);
+    if (!may->second) redacted_.emplace(node, static_cast<int>(redacted_.size()) + 1);
   };
   for (const ReachedNode& node : walk.nodes) redact(node.node);
   for (const Edge& edge : walk.edges) {
@@ -185,13 +197,16 @@ v1::FieldRef NodeNames::Ref(NodeId node) const {
   return ref;
 }
 
-std::string NodeNames::Id(NodeId node) const {
-  if (auto it = redacted_.find(node); it != redacted_.end()) {
-    return absl::StrCat("redacted:", it->second);
+const std::string& NodeNames::Id(NodeId node) const {
+  auto [it, made] = ids_.emplace(node, std::string());
+  if (!made) return it->second;
+  if (auto redacted = redacted_.find(node); redacted != redacted_.end()) {
+    return it->second = absl::StrCat("redacted:", redacted->second);
   }
   v1::FieldRef ref = Ref(node);
-  if (ref.field().empty()) return DatasetNodeId(ref.namespace_(), ref.dataset());
-  return FieldNodeId(ref.namespace_(), ref.dataset(), ref.field());
+  return it->second = ref.field().empty()
+                          ? DatasetNodeId(ref.namespace_(), ref.dataset())
+                          : FieldNodeId(ref.namespace_(), ref.dataset(), ref.field());
 }
 
 v1::JobId NodeNames::Job(int64_t job) const {

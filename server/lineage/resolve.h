@@ -65,7 +65,8 @@ class NodeNames {
 
   // "datasetField:{ns}:{ds}:{field}" or "dataset:{ns}:{name}"; for a
   // redacted node "redacted:{n}", n counting the answer's redacted nodes.
-  std::string Id(NodeId node) const;
+  // Made once per node: an answer names a node again at each edge's end.
+  const std::string& Id(NodeId node) const;
   v1::FieldRef Ref(NodeId node) const;  // field empty for a dataset node; empty when redacted
   v1::JobId Job(int64_t job) const;
   // An edge touching a redacted node names no job.
@@ -99,6 +100,7 @@ class NodeNames {
   bool dataset_graph_ = false;
   std::shared_ptr<const Rows> rows_;
   std::unordered_map<NodeId, int> redacted_;  // node -> its number in the answer
+  mutable std::unordered_map<NodeId, std::string> ids_;  // made by Id
 };
 
 }  // namespace cadastre::lineage
