@@ -242,7 +242,7 @@ absl::StatusOr<SearchService::Matches> SearchService::Match(const Caller& caller
 
   std::vector<SearchDocRow> rows;
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
-    auto collect = [&](const SearchDocRow& row) { rows.push_back(row); };
+    auto collect = [&](SearchDocRow&& row) { rows.push_back(std::move(row)); };
     if (e.words.empty()) {
       // Browsing: every document, narrowed in SQL by what can be.
       return txn.ScanSearchDocs({"", query.type, query.ns, query.domain}, collect);

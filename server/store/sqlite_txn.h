@@ -79,7 +79,7 @@ class SqliteTxn final : public WriteTxn {
   absl::Status ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) override;
   absl::Status ScanJobIo(const std::function<void(const JobIoRow&)>& fn) override;
   absl::Status ScanSearchDocs(const SearchScan& scan,
-                              const std::function<void(const SearchDocRow&)>& fn) override;
+                              const std::function<void(SearchDocRow&&)>& fn) override;
   absl::StatusOr<std::vector<SearchDocRow>> SearchDocsByKey(std::string_view key) override;
   absl::StatusOr<std::vector<SearchDoc>> SearchDocsById(const std::vector<int64_t>& ids) override;
   absl::StatusOr<std::vector<SearchHighlightRow>> SearchHighlights(

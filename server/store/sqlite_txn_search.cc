@@ -389,7 +389,7 @@ absl::Status SqliteTxn::BuildSearchIndexIfNeeded() {
 // ------------------------------------------------------------------- reading
 
 absl::Status SqliteTxn::ScanSearchDocs(const SearchScan& scan,
-                                       const std::function<void(const SearchDocRow&)>& fn) {
+                                       const std::function<void(SearchDocRow&&)>& fn) {
   if (scan.match.empty()) {
     ASSIGN_OR_RETURN(Statement select,
                      db_.Prepare("SELECT " CADASTRE_SEARCH_ROW_COLUMNS "FROM search_docs d "
@@ -400,19 +400,17 @@ absl::Status SqliteTxn::ScanSearchDocs(const SearchScan& scan,
   }
   // Column weights: a word in the name counts most, then column names,
   // tags, description and owners, then SQL and the rest.
-  ASSIGN_OR_RETURN(
-      Statement select,
-      db_.Prepare("SELECT " CADASTRE_SEARCH_ROW_COLUMNS
-                  ", bm25(search_fts, 10.0, 4.0, 2.0, 3.0, 2.0, 1.0) AS score "
-                  "FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid "
-                  "WHERE search_fts MATCH ?1 AND (?2 = 0 OR d.kind = ?2) "
-                  "AND (?3 = '' OR d.namespace = ?3) AND (?4 = '' OR d.domain = ?4) "
-                  "ORDER BY score"));
+  ASSIGN_OR_RETURN(Statement select,
+                   db_.Prepare("SELECT " CADASTRE_SEARCH_ROW_COLUMNS
+                               ", bm25(search_fts, 10.0, 4.0, 2.0, 3.0, 2.0, 1.0) AS score "
+                               "FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid "
+                               "WHERE search_fts MATCH ?1 AND (?2 = 0 OR d.kind = ?2) "
+                               "AND (?3 = '' OR d.namespace = ?3) AND (?4 = '' OR d.domain = ?4)"));
   select.BindAll(scan.match, scan.kind, scan.ns, scan.domain);
   absl::Status status = select.ForEachRow([&](const Statement& row) {
     SearchDocRow doc = ReadDocRow(row);
     doc.rank = row.Double(12);
-    fn(doc);
+    fn(std::move(doc));
   });
   if (!status.ok() && absl::IsInternal(status) &&
       absl::StrContains(status.message(), "fts5: syntax error")) {

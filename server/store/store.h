@@ -312,10 +312,10 @@ class ReadTxn {
   virtual absl::Status ScanJobIo(const std::function<void(const JobIoRow&)>& fn) = 0;
 
   // Search (see SearchDocRow). Calls `fn` for every document matching
-  // `scan`, best rank first; INVALID_ARGUMENT when `match` is not a valid
-  // FTS5 query.
+  // `scan`, in no particular order (the caller ranks); INVALID_ARGUMENT when
+  // `match` is not a valid FTS5 query.
   virtual absl::Status ScanSearchDocs(const SearchScan& scan,
-                                      const std::function<void(const SearchDocRow&)>& fn) = 0;
+                                      const std::function<void(SearchDocRow&&)>& fn) = 0;
   // The documents whose name, qualified name or last name segment is `key`
   // (lower case), rank 0.
   virtual absl::StatusOr<std::vector<SearchDocRow>> SearchDocsByKey(std::string_view key) = 0;
