@@ -275,7 +275,9 @@ uint32_t Graph::FindBaseSlot(EdgeId id) const {
 
 void Graph::Upsert(const Edge& edge) {
   std::unique_lock lock(mu_);
-  const uint32_t slot = FindSlot(edge.id);
+  // Edges mostly come in id order (the store's at start, then new ones).
+  const uint32_t slot = edge.id > max_id_ ? kNil : FindSlot(edge.id);
+  max_id_ = std::max(max_id_, edge.id);
   if (slot != kNil) {
     EdgeRec& rec = recs_[slot];
     if (node_ids_[rec.src] == edge.source && node_ids_[rec.dst] == edge.target) {
@@ -385,7 +387,19 @@ void Graph::UnlinkDelta(uint32_t slot, int dir, uint32_t node) {
   if (tail == slot) tail = prev;
 }
 
+void Graph::BeginLoad() {
+  std::unique_lock lock(mu_);
+  loading_ = true;
+}
+
+void Graph::EndLoad() {
+  std::unique_lock lock(mu_);
+  loading_ = false;
+  MaybeCompact();
+}
+
 void Graph::MaybeCompact() {
+  if (loading_) return;
   const size_t delta = recs_.size() - base_end_;
   const size_t dead_nodes = node_ids_.size() - live_nodes_;
   if (delta > std::max(kMinChurn, size_t{base_end_} / kDeltaFraction) ||

@@ -87,6 +87,13 @@ class Graph {
   void Upsert(const Edge& edge);
   void Remove(EdgeId id);
 
+  // A load of many edges at once (the store's, into a graph nobody reads
+  // yet): writes leave the delta to grow until EndLoad, which compacts
+  // once. Compacting as it grows would lay the base out again dozens of
+  // times (a quarter larger each time) before the load ends.
+  void BeginLoad();
+  void EndLoad();
+
   // Subtype names are stored once; answers the id for `name`, adding it.
   uint16_t InternSubtype(const std::string& name);
   std::string SubtypeName(uint16_t id) const;
@@ -286,6 +293,7 @@ class Graph {
   Array<uint32_t> id_lo_;
   Array<uint32_t> id_hi_;  // empty while every id fits in 32 bits
   size_t live_edges_ = 0;
+  EdgeId max_id_ = 0;  // the highest id ever added: a higher one is new
   size_t dead_slots_ = 0;
 
   // Adjacency: by node, plus a sentinel that ends the last node's lists.
@@ -293,6 +301,7 @@ class Graph {
 
   // The base: slots [0, base_end_) grouped by source (out lists), and:
   uint32_t base_end_ = 0;
+  bool loading_ = false;      // between BeginLoad and EndLoad: no compaction
   Array<uint32_t> in_edges_;  // base slots grouped by target (in lists)
   Array<uint32_t> by_id_;     // base slots in id order
 

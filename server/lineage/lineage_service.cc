@@ -85,11 +85,15 @@ void LineageService::AddJobIo(Graphs& graphs, const store::JobIoRow& row) {
 
 absl::StatusOr<std::shared_ptr<LineageService::Graphs>> LineageService::BuildGraphs() const {
   auto built = std::make_shared<Graphs>();
+  built->columns.BeginLoad();
+  built->datasets.BeginLoad();
   RETURN_IF_ERROR(store_->Read([&](store::ReadTxn& txn) -> absl::Status {
     RETURN_IF_ERROR(txn.ScanColumnEdges(
         [&](const store::ColumnEdgeRow& row) { AddColumnEdge(*built, row); }));
     return txn.ScanJobIo([&](const store::JobIoRow& row) { AddJobIo(*built, row); });
   }));
+  built->columns.EndLoad();
+  built->datasets.EndLoad();
   return built;
 }
 

@@ -216,6 +216,7 @@ struct Shape {
   bool wide_ids;      // edge and node ids beyond 32 bits, negative too
   bool varied;        // attributes nearly all distinct (raw encoding)
   int removals = 18;  // percent of writes that remove
+  bool load = false;  // the first half of the writes between BeginLoad and EndLoad
 };
 
 class Runner {
@@ -223,7 +224,9 @@ class Runner {
   Runner(uint32_t seed, Shape shape) : rng_(seed), shape_(shape) {}
 
   void Run() {
+    if (shape_.load) graph_.BeginLoad();
     for (int op = 0; op < shape_.ops; ++op) {
+      if (shape_.load && op == shape_.ops / 2) graph_.EndLoad();
       Write();
       if ((op + 1) % shape_.check_every == 0) Check();
       if (::testing::Test::HasFailure()) return;
@@ -388,6 +391,21 @@ TEST(LineageGraphModel, WideIds) {
   for (uint32_t seed = 200; seed < 205; ++seed) {
     SCOPED_TRACE(seed);
     Runner(seed, {.nodes = 25, .ops = 600, .check_every = 30, .wide_ids = true, .varied = false})
+        .Run();
+  }
+}
+
+// A load defers compaction to its end; answers in the middle of it (a walk
+// compacts for itself) and after it must not change.
+TEST(LineageGraphModel, AnswersDoNotChangeAcrossALoad) {
+  for (uint32_t seed = 500; seed < 506; ++seed) {
+    SCOPED_TRACE(seed);
+    Runner(seed, {.nodes = 80,
+                  .ops = 1600,
+                  .check_every = 200,
+                  .wide_ids = seed % 2 == 1,
+                  .varied = false,
+                  .load = true})
         .Run();
   }
 }
