@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -265,7 +266,7 @@ std::optional<std::string> WellKnownTimeText(const Message& message) {
   if (type == "google.protobuf.Timestamp") {
     // Answers repeat times (the edges of one run all start when it ran):
     // the last one written is kept, per thread.
-    thread_local std::pair<int64_t, int32_t> last{0, -1};
+    thread_local std::optional<std::pair<int64_t, int32_t>> last;
     thread_local std::string last_text;
     if (last != std::pair{seconds, nanos}) {
       google::protobuf::Timestamp time;

@@ -90,7 +90,9 @@ class Graph {
   // A load of many edges at once (the store's, into a graph nobody reads
   // yet): writes leave the delta to grow until EndLoad, which compacts
   // once. Compacting as it grows would lay the base out again dozens of
-  // times (a quarter larger each time) before the load ends.
+  // times (a quarter larger each time) before the load ends. Reads during
+  // a load are right (a walk compacts for itself); a graph whose load does
+  // not end never compacts on writes, so a failed load is thrown away.
   void BeginLoad();
   void EndLoad();
 

@@ -16,7 +16,8 @@ namespace {
 
 // A walk compacts first when the delta is this fraction of the base (and
 // not tiny): delta lists are slower to walk than the base. Writes alone
-// let it grow to a quarter (graph.cc), which makes bulk loads cheaper.
+// let it grow to a quarter (graph.cc), or without bound during a load
+// (BeginLoad), which makes bulk loads cheaper.
 constexpr size_t kReadDeltaFraction = 16;
 constexpr size_t kMinReadDelta = 256;
 

@@ -50,6 +50,7 @@ absl::StatusOr<int64_t> ResolveField(store::ReadTxn& txn, const Viewer& viewer,
 absl::Status KeepVisibleIo(store::ReadTxn& txn, const Viewer& viewer, v1::Job* job);
 
 // Names of the nodes and jobs of a traversal, as the viewer may see them.
+// For one answer on one thread: Id() fills a cache without a lock.
 // Column graph nodes are column row ids, or negated dataset row ids for
 // whole-dataset dependencies; dataset graph nodes are dataset row ids.
 class NodeNames {

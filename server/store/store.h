@@ -306,8 +306,9 @@ class ReadTxn {
   // datasets.
   virtual absl::StatusOr<std::vector<FieldTagRow>> FieldTagsById(
       const std::vector<int64_t>& ids) = 0;
-  // Calls `fn` for every column edge (open and closed) / every job I/O row;
-  // used to load the in-memory graph at start.
+  // Calls `fn` for every column edge (open and closed), in ascending id
+  // order / every job I/O row; used to load the in-memory graph at start,
+  // which is fastest in id order.
   virtual absl::Status ScanColumnEdges(const std::function<void(const ColumnEdgeRow&)>& fn) = 0;
   virtual absl::Status ScanJobIo(const std::function<void(const JobIoRow&)>& fn) = 0;
 

@@ -358,7 +358,9 @@ TEST_F(LineageTest, BlockingAndRemovingChangeInheritanceAtOnce) {
   auto curated = GetDataset(kDwh, "curated.customers");
   ASSERT_TRUE(curated.ok());
   for (const v1::Field& field : curated->fields()) {
-    if (field.name() == "name") EXPECT_EQ(field.inherited_tags_size(), 0);
+    if (field.name() == "name") {
+      EXPECT_EQ(field.inherited_tags_size(), 0);
+    }
   }
   ASSERT_TRUE(lineage_->UnblockPropagation(admin_, block).ok());
   // Removing the classification at the source removes what it gave.
@@ -425,6 +427,12 @@ TEST_F(LineageTest, AColumnInheritsEachClassificationAloneWhetherOrNotAnotherIsB
   ASSERT_TRUE(lineage_->BlockPropagation(admin_, block).ok());
   EXPECT_THAT(inherited(), ElementsAre(name));
   ASSERT_TRUE(lineage_->UnblockPropagation(admin_, block).ok());
+  EXPECT_THAT(inherited(), ElementsAre(email, crm_email, name));
+
+  // A carrier of one classification that blocks another: off the other's
+  // paths, it changes neither.
+  block.set_tag("PII.Name");
+  ASSERT_TRUE(lineage_->BlockPropagation(admin_, block).ok());
   EXPECT_THAT(inherited(), ElementsAre(email, crm_email, name));
 }
 
