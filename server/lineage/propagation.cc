@@ -244,7 +244,7 @@ absl::StatusOr<std::vector<LineageService::Inheritances>> LineageService::Inheri
   }
   ASSIGN_OR_RETURN(NodeNames loaded, NodeNames::Load(txn, all_named, false, viewer));
   for (size_t g = 0; g < groups.size(); ++g) {
-    const NodeNames names = NodeNames::For(loaded, named[g], viewer);
+    const NodeNames names = NodeNames::For(loaded, named[g]);
     if (named_datasets != nullptr) {
       for (const ReachedNode& node : named[g].nodes) {
         const store::DatasetInfo* info = names.DatasetEvenIfRedacted(node.node);
@@ -441,7 +441,7 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
       // classification of its own under the root. Names are as in an answer
       // about that column's upstream walk alone.
       for (const auto& [node, upstream] : regions) {
-        const NodeNames names = NodeNames::For(all_names, upstream, viewer);
+        const NodeNames names = NodeNames::For(all_names, upstream);
         if (names.Redacted(node)) continue;  // a leak the caller may not see
         bool classified = false;
         if (auto own = tags.own.find(node); own != tags.own.end()) {

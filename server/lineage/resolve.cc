@@ -120,29 +120,32 @@ absl::StatusOr<NodeNames> NodeNames::Load(store::ReadTxn& txn, const TraversalRe
   for (auto& info : datasets) rows->datasets[info.id] = std::move(info);
   ASSIGN_OR_RETURN(auto jobs, txn.JobsById(job_ids));
   for (auto& info : jobs) rows->jobs[info.id] = std::move(info);
+  auto hidden = std::make_shared<std::unordered_set<int64_t>>();
+  for (const auto& [id, info] : rows->datasets) {
+    if (!info.deleted && !viewer.CanSee(info)) hidden->insert(id);
+  }
   names.rows_ = std::move(rows);
-  names.NumberRedacted(walk, viewer);
+  names.hidden_ = std::move(hidden);
+  names.NumberRedacted(walk);
   return names;
 }
 
-NodeNames NodeNames::For(const NodeNames& loaded, const TraversalResult& walk,
-                         const Viewer& viewer) {
+NodeNames NodeNames::For(const NodeNames& loaded, const TraversalResult& walk) {
   NodeNames names;
   names.dataset_graph_ = loaded.dataset_graph_;
   names.rows_ = loaded.rows_;
-  names.NumberRedacted(walk, viewer);
+  names.hidden_ = loaded.hidden_;
+  names.NumberRedacted(walk);
   return names;
 }
 
-void NodeNames::NumberRedacted(const TraversalResult& walk, const Viewer& viewer) {
+void NodeNames::NumberRedacted(const TraversalResult& walk) {
+  if (hidden_->empty()) return;
   // Numbered in the order the walk met them, so answers are deterministic.
-  std::unordered_map<int64_t, bool> seen;  // by dataset: whether the viewer may
   auto redact = [&](NodeId node) {
-    auto it = rows_->datasets.find(DatasetOf(node));
-    if (it == rows_->datasets.end() || it->second.deleted || redacted_.count(node)) return;
-    auto [may, first] = seen.emplace(it->first, false);
-    if (first) may->second = viewer.CanSee(it->second);
-    if (!may->second) redacted_.emplace(node, static_cast<int>(redacted_.size()) + 1);
+    if (hidden_->count(DatasetOf(node)) && !redacted_.count(node)) {
+      redacted_.emplace(node, static_cast<int>(redacted_.size()) + 1);
+    }
   };
   for (const ReachedNode& node : walk.nodes) redact(node.node);
   for (const Edge& edge : walk.edges) {

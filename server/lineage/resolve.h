@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -59,10 +60,11 @@ class NodeNames {
                                         bool dataset_graph, const Viewer& viewer);
 
   // The names of `walk`, a part of the walk `loaded` was loaded for, as
-  // one answer about `walk` alone: the rows are shared, not read again, and
+  // one answer about `walk` alone, for the same viewer: the rows and what
+  // the viewer may not see are shared, not read or asked again, and
   // redacted nodes are numbered in `walk`'s order, as Load would. For a
   // report that answers many small walks from one read.
-  static NodeNames For(const NodeNames& loaded, const TraversalResult& walk, const Viewer& viewer);
+  static NodeNames For(const NodeNames& loaded, const TraversalResult& walk);
 
   // "datasetField:{ns}:{ds}:{field}" or "dataset:{ns}:{name}"; for a
   // redacted node "redacted:{n}", n counting the answer's redacted nodes.
@@ -96,10 +98,13 @@ class NodeNames {
 
   int64_t DatasetOf(NodeId node) const;
   // Numbers the nodes of `walk` hidden from the viewer, in walk order.
-  void NumberRedacted(const TraversalResult& walk, const Viewer& viewer);
+  void NumberRedacted(const TraversalResult& walk);
 
   bool dataset_graph_ = false;
   std::shared_ptr<const Rows> rows_;
+  // The live datasets of rows_ the viewer may not see: their nodes are
+  // redacted. Empty for most callers, who then number nothing.
+  std::shared_ptr<const std::unordered_set<int64_t>> hidden_;
   std::unordered_map<NodeId, int> redacted_;  // node -> its number in the answer
   mutable std::unordered_map<NodeId, std::string> ids_;  // made by Id
 };
