@@ -37,6 +37,11 @@ class LineageService final : public catalog::DatasetHooks {
   // The walk itself is cheap; each column reached then costs a look at
   // its upstream.
   static constexpr int kInventoryNodes = 1000000;
+  // The columns an inventory looks at: those downstream of `starts` along
+  // the edges classifications follow, up to kInventoryNodes; `truncated`
+  // says whether that bound stopped the walk.
+  static std::vector<NodeId> InventoryReach(const Graph& columns, const std::vector<NodeId>& starts,
+                                            bool* truncated);
 
   LineageService(store::Store* store, const policy::Authorizer* authorizer, const Clock* clock)
       : store_(store), authorizer_(authorizer), clock_(clock) {}

@@ -392,6 +392,15 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
   return absl::OkStatus();
 }
 
+std::vector<NodeId> LineageService::InventoryReach(const Graph& columns,
+                                                   const std::vector<NodeId>& starts,
+                                                   bool* truncated) {
+  std::vector<NodeId> reached = columns.ReachableDirect(
+      starts, [](NodeId) { return false; }, kInventoryNodes);
+  *truncated = reached.size() >= static_cast<size_t>(kInventoryNodes);
+  return reached;
+}
+
 absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDataLeaks(
     const Caller& caller, const v1::ListPersonalDataLeaksRequest& request) {
   const std::string root = request.tag().empty() ? "PII" : request.tag();
@@ -408,9 +417,9 @@ absl::StatusOr<v1::ListPersonalDataLeaksResponse> LineageService::ListPersonalDa
     std::vector<NodeId> starts;
     for (const store::FieldInfo& carrier : carriers) starts.push_back(carrier.id);
     if (starts.empty()) return absl::OkStatus();
-    std::vector<NodeId> reached = graphs->columns.ReachableDirect(
-        starts, [](NodeId) { return false; }, kInventoryNodes);
-    result.set_truncated(reached.size() >= static_cast<size_t>(kInventoryNodes));
+    bool truncated = false;
+    std::vector<NodeId> reached = InventoryReach(graphs->columns, starts, &truncated);
+    result.set_truncated(truncated);
     if (reached.empty()) return absl::OkStatus();
 
     // The reached columns a chunk at a time: the chunk's upstream regions,

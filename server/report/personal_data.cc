@@ -165,10 +165,10 @@ absl::StatusOr<std::vector<PersonalData>> FindPersonalData(
     carrying.insert(carrier.dataset_id);
   }
   if (!starts.empty()) {
-    constexpr int kReachNodes = lineage::LineageService::kInventoryNodes;
-    std::vector<NodeId> reached = columns.ReachableDirect(
-        starts, [](NodeId) { return false; }, kReachNodes);
-    if (truncated != nullptr) *truncated = reached.size() >= static_cast<size_t>(kReachNodes);
+    bool stopped = false;
+    std::vector<NodeId> reached =
+        lineage::LineageService::InventoryReach(columns, starts, &stopped);
+    if (truncated != nullptr) *truncated = stopped;
     std::vector<int64_t> field_ids;
     for (NodeId node : reached) {
       if (node > 0) field_ids.push_back(node);
