@@ -130,6 +130,10 @@ int Run(Options o) {
   std::filesystem::create_directories(o.work_dir);
   json r;
   r["machine"] = DescribeMachine();
+  // What is measured so far, after each section: a run at L takes hours, and
+  // one that fails late still leaves its figures (results.partial.json).
+  const auto partial = std::filesystem::path(o.out_dir) / "results.partial.json";
+  auto save_partial = [&] { std::ofstream(partial) << r.dump(2) << "\n"; };
 
   Note("generating scale " + scale.name + " from seed " + std::to_string(o.seed));
   const Catalog catalog = Generate(scale, o.seed);
@@ -174,6 +178,7 @@ int Run(Options o) {
   if (enrich.errors) return Fail("enrichment: " + enrich.first_error);
   r["ingest"]["enrichment"] = enrich.ToJson();
   r["footprint"]["rss_after_load_mib"] = server.RssMiB();
+  save_partial();
 
   // 2. Column lineage: server (REST, gRPC), in-memory limit, Marquez-style.
   Csr csr(catalog.columns.size(), catalog.edges);
@@ -199,6 +204,7 @@ int Run(Options o) {
     r["baselines"]["marquez"]["load_seconds"] = load_s;
   }
   r["lineage"] = Summarize(questions, answers, catalog);
+  save_partial();
 
   // 3. Point reads, reports, search.
   auto point_reads = [&](const std::string& suffix) {
@@ -220,14 +226,18 @@ int Run(Options o) {
   server.set_extra_args({});
   if (server.Start(&error) < 0) return Fail("restart: " + error);
   r["point_reads"]["audit_overhead"] = AuditOverhead(r["point_reads"]);
+  save_partial();
   Note("reports");
   ReportResult leaks = PersonalDataLeaks(server, o.report_runs);
   if (!leaks.error.empty()) return Fail("personal-data-leaks: " + leaks.error);
   r["reports"]["personal_data_inventory"] = {{"leaks", leaks.leaks}, {"latency", leaks.latency.ToJson()}};
+  save_partial();
   Note("GDPR trace report");
   r["reports"]["gdpr_trace_report"] = MeasureGdprTraceReport(server, o.report_runs);
+  save_partial();
   Note("search");
   r["search"] = MeasureSearch(server, catalog, o.quick ? 1 : 5);
+  save_partial();
 
   // 4. Footprint: memory after the queries, start-up on the loaded database.
   r["footprint"]["rss_after_queries_mib"] = server.RssMiB();
@@ -242,6 +252,7 @@ int Run(Options o) {
   }
   r["footprint"]["startup_ms"] = {{"runs", startups}, {"median", Median(startups)}};
   r["footprint"]["rss_after_restart_mib"] = server.RssMiB();
+  save_partial();
 
   // 5. Ingestion of the target's shape, last: it adds datasets.
   Note("standard events: " + std::to_string(sizes.standard_events) + " batched, " +
@@ -271,6 +282,7 @@ int Run(Options o) {
   const std::string markdown = RenderMarkdown(r);
   std::ofstream(std::filesystem::path(o.out_dir) / "results.json") << r.dump(2) << "\n";
   std::ofstream(std::filesystem::path(o.out_dir) / "results.md") << markdown;
+  std::filesystem::remove(partial);
   std::cout << markdown << std::flush;
   const std::string incomplete = CheckComplete(r);
   return incomplete.empty() ? 0 : Fail(incomplete);

@@ -74,8 +74,7 @@ ReportResult PersonalDataLeaks(const Server& server, int runs) {
     }
     out.latency.Add(ms);
     if (run == 0) {
-      const auto body = nlohmann::json::parse(res->body, nullptr, false);
-      out.leaks = body.contains("leaks") ? static_cast<int>(body["leaks"].size()) : 0;
+      out.leaks = static_cast<int>(OutlineOf(res->body).sizes["leaks"]);
     }
   }
   return out;

@@ -89,10 +89,10 @@ nlohmann::json MeasureGdprTraceReport(const Server& server, int runs) {
     if (!res || res->status != 200) return {{"status", "failed: " + Explain(res)}};
     latency.Add(ms);
     if (run == 0) {
-      const auto body = nlohmann::json::parse(res->body, nullptr, false);
-      out["columns"] = body.contains("traced") ? body["traced"].size() : 0;
-      out["paths"] = body.contains("paths") ? body["paths"].size() : 0;
-      out["truncated"] = body.value("truncated", false);
+      Outline body = OutlineOf(res->body);
+      out["columns"] = body.sizes["traced"];
+      out["paths"] = body.sizes["paths"];
+      out["truncated"] = body.scalars.value("truncated", false);
     }
   }
   out["latency"] = latency.ToJson();

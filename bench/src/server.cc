@@ -37,6 +37,32 @@ std::string Explain(const httplib::Result& res) {
   return res ? std::to_string(res->status) + " " + res->body.substr(0, 300) : httplib::to_string(res.error());
 }
 
+Outline OutlineOf(const std::string& body) {
+  using Event = nlohmann::json::parse_event_t;
+  Outline out;
+  std::string key;     // the top-level key being parsed
+  bool array = false;  // whether its value is an array
+  auto outline = [&](int depth, Event event, nlohmann::json& parsed) {
+    if (depth == 1 && event == Event::key) {
+      key = parsed.get<std::string>();
+      array = false;
+    } else if (depth == 1 && event == Event::array_start) {
+      array = true;
+      out.sizes[key] = 0;
+    } else if (depth == 2 && array && event != Event::array_end && event != Event::object_end) {
+      ++out.sizes[key];  // an element starts (or is a scalar); skipped whole
+    }
+    return depth < 2;
+  };
+  const nlohmann::json document = nlohmann::json::parse(body, outline, false);
+  if (document.is_object()) {
+    for (const auto& [name, value] : document.items()) {
+      if (value.is_primitive()) out.scalars[name] = value;
+    }
+  }
+  return out;
+}
+
 int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 0;
@@ -171,7 +197,9 @@ std::unique_ptr<httplib::Client> Server::Http() const {
   client->set_tcp_nodelay(true);  // as curl does: no 40 ms Nagle/delayed-ACK stalls
   client->set_url_encode(false);
   client->set_connection_timeout(5, 0);
-  client->set_read_timeout(120, 0);
+  // A report at L takes minutes (a 1,000,000-column inventory); a hang
+  // still ends the run.
+  client->set_read_timeout(1800, 0);
   client->set_write_timeout(120, 0);
   client->set_bearer_token_auth(config_.token);
   return client;

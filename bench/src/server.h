@@ -2,15 +2,16 @@
 // and gRPC clients the drivers use to reach it.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
 #include <sys/types.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <httplib.h>
 
 namespace cadastre::bench {
 
@@ -67,6 +68,15 @@ class Server {
 
 // What went wrong with a request: "404 {body…}" or the transport error.
 std::string Explain(const httplib::Result& res);
+
+// A JSON object answer's top-level scalars, and how many elements each of
+// its top-level arrays holds, without keeping the elements: a report's answer
+// at L is gigabytes, which a parsed document would multiply.
+struct Outline {
+  nlohmann::json scalars = nlohmann::json::object();
+  std::map<std::string, size_t> sizes;
+};
+Outline OutlineOf(const std::string& body);
 
 // A port the kernel considers free on 127.0.0.1 (0 when none).
 int FreePort();
