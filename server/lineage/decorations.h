@@ -8,12 +8,10 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "cadastre/v1/catalog.pb.h"
+#include "server/common/stamped_cache.h"
 #include "server/store/store.h"
 
 namespace cadastre::lineage {
@@ -34,30 +32,7 @@ struct Decoration {
 };
 
 // Decorations by dataset, valid for one state of the store and the graphs
-// (a Stamp). A stamp moves only forward, so a newer one empties the cache.
-class DecorationCache {
- public:
-  struct Stamp {
-    uint64_t store = 1;   // Store::Generation(), even when usable
-    uint64_t graphs = 0;  // the lineage graphs' changes
-
-    bool operator==(const Stamp& other) const {
-      return store == other.store && graphs == other.graphs;
-    }
-  };
-
-  explicit DecorationCache(size_t max_bytes) : max_bytes_(max_bytes) {}
-
-  std::shared_ptr<const Decoration> Find(const std::string& key, const Stamp& stamp) const;
-  // Kept unless the cache is full; then entries wait for the next stamp.
-  void Put(const std::string& key, const Stamp& stamp, std::shared_ptr<const Decoration> found);
-
- private:
-  const size_t max_bytes_;
-  mutable std::mutex mu_;
-  Stamp stamp_{0, 0};  // of every entry
-  size_t bytes_ = 0;
-  std::unordered_map<std::string, std::shared_ptr<const Decoration>> entries_;
-};
+// (the stamp's second count is the graphs' changes), costed by `bytes`.
+using DecorationCache = StampedCache<Decoration>;
 
 }  // namespace cadastre::lineage

@@ -364,12 +364,10 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
   // the store nor the graphs change, is this caller's answer too when it
   // may see every dataset that answer names; otherwise it is derived anew.
   // Paths are not kept: they are most of the bytes, and few reads ask.
-  const DecorationCache::Stamp stamp{txn.generation(), graph_changes_.load()};
+  const CacheStamp stamp{txn.generation(), graph_changes_.load()};
   // The transaction's snapshot was taken at or after `stamp` was counted;
   // while both counts still stand there, it is the state `stamp` names.
-  auto unchanged = [&] {
-    return DecorationCache::Stamp{store_->Generation(), graph_changes_.load()} == stamp;
-  };
+  auto unchanged = [&] { return CacheStamp{store_->Generation(), graph_changes_.load()} == stamp; };
   if (paths == catalog::InheritedPaths::kLeftOut && stamp.store % 2 == 0 && unchanged()) {
     const std::string key = absl::StrCat(dataset.namespace_(), "\n", dataset.name());
     std::shared_ptr<const Decoration> everything = decorations_.Find(key, stamp);
@@ -378,7 +376,7 @@ absl::Status LineageService::Decorate(store::ReadTxn& txn, const Caller& caller,
                        Derive(txn, dataset, Viewer{*authorizer_, caller, true}, paths));
       derived.bytes += key.size();
       everything = std::make_shared<const Decoration>(std::move(derived));
-      if (unchanged()) decorations_.Put(key, stamp, everything);
+      if (unchanged()) decorations_.Put(key, stamp, everything, everything->bytes);
     }
     bool sees_all = true;
     for (const auto& [id, info] : everything->named) sees_all = sees_all && viewer.CanSee(info);

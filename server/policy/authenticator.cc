@@ -82,22 +82,34 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorizatio
     return absl::UnauthenticatedError("invalid token");
   }
   const std::string hash = HashToken(std::string_view(token.data(), token.size()));
-  Caller caller;
-  absl::Status status = store_->Read([&](store::ReadTxn& txn) -> absl::Status {
-    auto info = txn.GetTokenByHash(hash);
-    if (!info.ok()) return info.status();
-    const int64_t now = absl::ToUnixMicros(clock_->Now());
-    if (info->has_revoked_at()) return absl::NotFoundError("revoked");
-    if (info->has_expires_at() &&
-        TimeUtil::TimestampToMicroseconds(info->expires_at()) <= now) {
-      return absl::NotFoundError("expired");
-    }
-    ASSIGN_OR_RETURN(caller, CallerOf(txn, info->principal()));
-    return absl::OkStatus();
-  });
-  if (absl::IsNotFound(status)) return absl::UnauthenticatedError(kInvalidCredentials);
-  if (!status.ok()) return status;
-  return caller;
+  const CacheStamp now_stamp{store_->Generation(), 0};
+  std::shared_ptr<const KnownToken> known =
+      now_stamp.store % 2 == 0 ? known_.Find(hash, now_stamp) : nullptr;
+  if (known == nullptr) {
+    absl::Status status = store_->Read([&](store::ReadTxn& txn) -> absl::Status {
+      auto info = txn.GetTokenByHash(hash);
+      if (!info.ok()) return info.status();
+      if (info->has_revoked_at()) return absl::NotFoundError("revoked");
+      KnownToken found;
+      if (info->has_expires_at()) {
+        found.expires_us = TimeUtil::TimestampToMicroseconds(info->expires_at());
+      }
+      ASSIGN_OR_RETURN(found.caller, CallerOf(txn, info->principal()));
+      known = std::make_shared<const KnownToken>(std::move(found));
+      // No write started or ended during the read: what it found stands.
+      const CacheStamp read_at{txn.generation(), 0};
+      if (read_at.store % 2 == 0 && store_->Generation() == read_at.store) {
+        known_.Put(hash, read_at, known, 1);
+      }
+      return absl::OkStatus();
+    });
+    if (absl::IsNotFound(status)) return absl::UnauthenticatedError(kInvalidCredentials);
+    if (!status.ok()) return status;
+  }
+  if (known->expires_us && *known->expires_us <= absl::ToUnixMicros(clock_->Now())) {
+    return absl::UnauthenticatedError(kInvalidCredentials);
+  }
+  return known->caller;
 }
 
 absl::StatusOr<Caller> Authenticator::AuthenticateCertificate(std::string_view common_name) const {

@@ -3,13 +3,16 @@
 // holds a usable token.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "server/common/clock.h"
-#include "server/policy/crypto.h"
+#include "server/common/stamped_cache.h"
 #include "server/policy/caller.h"
+#include "server/policy/crypto.h"
 #include "server/store/store.h"
 
 namespace cadastre::policy {
@@ -40,8 +43,17 @@ class Authenticator {
   absl::StatusOr<Caller> AuthenticateCertificate(std::string_view common_name) const;
 
  private:
+  // What a token stands for, kept while nothing is written: revoking it,
+  // or changing its principal's roles, moves the store's generation.
+  struct KnownToken {
+    Caller caller;  // principal and roles
+    std::optional<int64_t> expires_us;
+  };
+  static constexpr size_t kKnownTokens = 10000;
+
   store::Store* store_;
   const Clock* clock_;
+  mutable StampedCache<KnownToken> known_{kKnownTokens};  // by hash, each costing 1
 };
 
 struct BootstrapResult {

@@ -123,11 +123,12 @@ class SqliteStore final : public Store {
   absl::Status Read(const std::function<absl::Status(ReadTxn&)>& fn) override {
     ReaderLease lease(*this);
     const uint64_t generation = generation_.load();
-    // A deferred BEGIN: the snapshot is taken at the first read and held
-    // until the transaction ends.
+    // The snapshot is taken now, by a first read, and held until the
+    // transaction ends: after `generation` was read, as KeptDatasets needs.
     RETURN_IF_ERROR(lease.db().Exec("BEGIN"));
     TxnScope scope(lease.db());
-    SqliteTxn txn(lease.db(), generation);
+    RETURN_IF_ERROR(TakeSnapshot(lease.db()));
+    SqliteTxn txn(lease.db(), generation, &kept_);
     RETURN_IF_ERROR(fn(txn));
     return scope.Commit();
   }
@@ -180,9 +181,16 @@ class SqliteStore final : public Store {
     return scope.Commit();
   }
 
+  // A deferred BEGIN takes its snapshot at the transaction's first read.
+  static absl::Status TakeSnapshot(SqliteDb& db) {
+    ASSIGN_OR_RETURN(Statement first, db.Prepare("SELECT 1 FROM sqlite_schema LIMIT 1"));
+    return first.Step().status();
+  }
+
   std::mutex write_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by write_mu_
   std::atomic<uint64_t> generation_{0};
+  KeptDatasets kept_{&generation_};
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;

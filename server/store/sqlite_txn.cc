@@ -261,6 +261,14 @@ absl::Status SqliteTxn::LoadDatasetParts(int64_t dataset_id, v1::Dataset* datase
 }
 
 absl::StatusOr<v1::Dataset> SqliteTxn::GetDataset(std::string_view ns, std::string_view name) {
+  // The snapshot was taken after generation_ was read; while no write has
+  // started since, it is the state generation_ names, and so is what any
+  // read at that generation found.
+  std::string key;
+  if (kept_ != nullptr && generation_ % 2 == 0 && kept_->generation->load() == generation_) {
+    key = absl::StrCat(Absl(ns), "\n", Absl(name));
+    if (auto found = kept_->datasets.Find(key, {generation_, 0})) return *found;
+  }
   ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT " CADASTRE_DATASET_COLUMNS
                                                "WHERE n.name = ? AND d.name = ?"));
   stmt.BindAll(ns, name);
@@ -270,6 +278,11 @@ absl::StatusOr<v1::Dataset> SqliteTxn::GetDataset(std::string_view ns, std::stri
   v1::Dataset dataset;
   RETURN_IF_ERROR(ReadDatasetRow(stmt, &dataset));
   RETURN_IF_ERROR(LoadDatasetParts(stmt.Int(0), &dataset));
+  if (!key.empty()) {
+    auto kept = std::make_shared<const v1::Dataset>(dataset);
+    const size_t bytes = kept->SpaceUsedLong() + key.size();
+    kept_->datasets.Put(key, {generation_, 0}, std::move(kept), bytes);
+  }
   return dataset;
 }
 

@@ -8,6 +8,7 @@
 // sqlite_txn_edges.cc row-id lookups, job I/O, column edges and renames.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -17,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/common/stamped_cache.h"
 #include "server/store/sqlite_db.h"
 #include "server/store/store.h"
 
@@ -24,11 +26,24 @@ namespace cadastre::store {
 
 struct SearchDocText;
 
+// Datasets as read transactions read them, for the next reads at the same
+// generation of the store. Only read transactions whose snapshot is the
+// state their generation names may use it (SqliteTxn::GetDataset).
+struct KeptDatasets {
+  explicit KeptDatasets(const std::atomic<uint64_t>* store_generation)
+      : generation(store_generation) {}
+  const std::atomic<uint64_t>* generation;  // the store's
+  StampedCache<v1::Dataset> datasets{kBytes};
+  static constexpr size_t kBytes = 32 << 20;
+};
+
 class SqliteTxn final : public WriteTxn {
  public:
   // `generation`: the store's, read before the transaction began (odd for
-  // a write, and for one outside a store).
-  explicit SqliteTxn(SqliteDb& db, uint64_t generation = 1) : db_(db), generation_(generation) {}
+  // a write, and for one outside a store). `kept`, for a read whose
+  // snapshot was taken when it began: what GetDataset keeps.
+  explicit SqliteTxn(SqliteDb& db, uint64_t generation = 1, KeptDatasets* kept = nullptr)
+      : db_(db), generation_(generation), kept_(kept) {}
 
   // ReadTxn.
   uint64_t generation() const override { return generation_; }
@@ -182,6 +197,7 @@ class SqliteTxn final : public WriteTxn {
 
   SqliteDb& db_;
   const uint64_t generation_;
+  KeptDatasets* const kept_;
   bool search_changed_ = false;  // the index changed in this transaction
   // Written in this transaction, not yet indexed (see IndexDatasets).
   std::set<int64_t> unindexed_datasets_;

@@ -213,6 +213,44 @@ TEST_F(SqliteStoreTest, FieldsKeepTheirRowIdAcrossPuts) {
   EXPECT_GT(std::stoll(FieldId("d")), std::stoll(b));
 }
 
+// A dataset one read found is kept for the next reads until a write
+// (KeptDatasets). A read still sees every write committed before it began,
+// and one snapshot throughout, even when its first dataset came from the
+// cache and a write committed before its next read.
+TEST_F(SqliteStoreTest, AKeptDatasetNeverHidesAWriteNorMixesSnapshots) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Open());
+  ASSERT_OK(PutNamespace(*store, "ns"));
+  ASSERT_OK(PutFields(*store, {"a"}));
+  auto fields = [](ReadTxn& txn) -> absl::StatusOr<int> {
+    ASSIGN_OR_RETURN(v1::Dataset dataset, txn.GetDataset("ns", "t"));
+    return dataset.fields_size();
+  };
+  auto read = [&] {
+    int count = -1;
+    EXPECT_OK(store->Read([&](ReadTxn& txn) -> absl::Status {
+      ASSIGN_OR_RETURN(count, fields(txn));
+      return absl::OkStatus();
+    }));
+    return count;
+  };
+  EXPECT_EQ(read(), 1);
+  EXPECT_EQ(read(), 1);
+  ASSERT_OK(PutFields(*store, {"a", "b"}));
+  EXPECT_EQ(read(), 2);
+  EXPECT_EQ(read(), 2);
+
+  ASSERT_OK(store->Read([&](ReadTxn& txn) -> absl::Status {
+    ASSIGN_OR_RETURN(int first, fields(txn));  // kept by the reads above
+    std::thread writer([&] { EXPECT_OK(PutFields(*store, {"a", "b", "c"})); });
+    writer.join();
+    ASSIGN_OR_RETURN(int second, fields(txn));  // read from SQLite
+    EXPECT_EQ(first, 2);
+    EXPECT_EQ(second, 2);
+    return absl::OkStatus();
+  }));
+  EXPECT_EQ(read(), 3);
+}
+
 TEST_F(SqliteStoreTest, AFailedPutDatasetChangesNothingEvenInACommittedWrite) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Open());
   ASSERT_OK(PutNamespace(*store, "ns"));
