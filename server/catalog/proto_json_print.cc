@@ -25,6 +25,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/reflection.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -59,8 +60,8 @@ void AppendFloat(std::string& out, T value) {
 void AppendMessage(std::string& out, const Message& message);
 
 bool IsValue(const FieldDescriptor* field) {
-  return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-         field->message_type()->full_name() == "google.protobuf.Value";
+  static const Descriptor* const kValue = google::protobuf::Value::descriptor();
+  return field->message_type() == kValue;
 }
 
 // Whether a google.protobuf.Value holds anything (null included). protobuf
@@ -72,10 +73,10 @@ bool HasKind(const Message& value) {
 }
 
 // One value of `field`: the field's only value, or element `index` of a
-// repeated field.
-void AppendValue(std::string& out, const Message& message, const FieldDescriptor* field,
-                 int index) {
-  const Reflection* r = message.GetReflection();
+// repeated field. `r` is `message`'s reflection, asked for once per message:
+// every GetReflection() is a virtual call and a once-only check.
+void AppendValue(std::string& out, const Message& message, const Reflection* r,
+                 const FieldDescriptor* field, int index) {
   const bool rep = index >= 0;
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32:
@@ -143,12 +144,13 @@ void AppendValue(std::string& out, const Message& message, const FieldDescriptor
 
 // A map entry's key as a JSON object key (always a string).
 void AppendMapKey(std::string& out, const Message& entry, const FieldDescriptor* key) {
+  const Reflection* r = entry.GetReflection();
   if (key->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-    AppendValue(out, entry, key, -1);
+    AppendValue(out, entry, r, key, -1);
     return;
   }
   std::string text;
-  AppendValue(text, entry, key, -1);
+  AppendValue(text, entry, r, key, -1);
   if (text.front() == '"') {
     out += text;  // 64-bit integers are quoted already
   } else {
@@ -178,8 +180,7 @@ std::vector<const Message*> SortedEntries(const Message& message, const FieldDes
 // Whether the mapping prints `field` of `message`: every field that is
 // set, and with defaults printed every singular scalar outside a oneof
 // (and outside proto3 `optional`) and every list and map.
-bool Printed(const Message& message, const FieldDescriptor* field) {
-  const Reflection* r = message.GetReflection();
+bool Printed(const Message& message, const Reflection* r, const FieldDescriptor* field) {
   if (field->is_repeated()) return true;
   if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
     return r->HasField(message, field) && (!IsValue(field) || HasKind(r->GetMessage(message, field)));
@@ -197,7 +198,7 @@ void AppendFields(std::string& out, const Message& message) {
   bool first = true;
   for (int i = 0; i < descriptor->field_count(); i++) {
     const FieldDescriptor* field = descriptor->field(i);
-    if (!Printed(message, field)) continue;
+    if (!Printed(message, r, field)) continue;
     if (!first) out.push_back(',');
     first = false;
     AppendString(out, field->json_name());
@@ -213,22 +214,23 @@ void AppendFields(std::string& out, const Message& message) {
         first_entry = false;
         AppendMapKey(out, entry, key);
         out.push_back(':');
-        AppendValue(out, entry, value, -1);
+        AppendValue(out, entry, entry.GetReflection(), value, -1);
       }
       out.push_back('}');
     } else if (field->is_repeated()) {
       out.push_back('[');
       const int size = r->FieldSize(message, field);
       bool first_item = true;
+      const bool values = IsValue(field);
       for (int j = 0; j < size; j++) {
-        if (IsValue(field) && !HasKind(r->GetRepeatedMessage(message, field, j))) continue;
+        if (values && !HasKind(r->GetRepeatedMessage(message, field, j))) continue;
         if (!first_item) out.push_back(',');
         first_item = false;
-        AppendValue(out, message, field, j);
+        AppendValue(out, message, r, field, j);
       }
       out.push_back(']');
     } else {
-      AppendValue(out, message, field, -1);
+      AppendValue(out, message, r, field, -1);
     }
   }
   out.push_back('}');
@@ -247,7 +249,7 @@ void AppendStructValue(std::string& out, const Message& value) {
     // refuses to print one, this writes what a parser would accept back.
     AppendFloat(out, number);
   } else {
-    AppendValue(out, value, kind, -1);
+    AppendValue(out, value, r, kind, -1);
   }
 }
 
@@ -329,7 +331,7 @@ void AppendMessage(std::string& out, const Message& message) {
     out.push_back(']');
   } else if (absl::EndsWith(type, "Value") && descriptor->field_count() == 1 &&
              descriptor->field(0)->name() == "value") {
-    AppendValue(out, message, descriptor->field(0), -1);  // a wrapper: its value
+    AppendValue(out, message, r, descriptor->field(0), -1);  // a wrapper: its value
   } else {
     std::string printed;
     google::protobuf::util::JsonPrintOptions options;

@@ -1,6 +1,20 @@
 #include "server/common/json_text.h"
 
+#include <array>
+
 namespace cadastre {
+
+namespace {
+
+// The bytes a JSON string escapes: controls, '"', '\\' and DEL.
+constexpr std::array<bool, 256> kEscaped = [] {
+  std::array<bool, 256> escaped{};
+  for (int c = 0; c < 0x20; c++) escaped[c] = true;
+  escaped['"'] = escaped['\\'] = escaped[0x7f] = true;
+  return escaped;
+}();
+
+}  // namespace
 
 void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -9,7 +23,7 @@ void AppendJsonString(std::string& out, std::string_view text) {
   size_t run = 0;
   for (size_t i = 0; i < text.size(); i++) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
+    if (!kEscaped[c]) continue;
     out.append(text.data() + run, i - run);
     run = i + 1;
     switch (c) {
