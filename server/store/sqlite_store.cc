@@ -136,9 +136,13 @@ class SqliteStore final : public Store {
   absl::Status Write(const std::function<absl::Status(WriteTxn&)>& fn) override {
     std::lock_guard<std::mutex> lock(write_mu_);
     generation_.fetch_add(1);  // odd: a write is open
-    absl::Status status = WriteLocked(fn);
-    generation_.fetch_add(1);  // even again, whether it committed or not
-    return status;
+    // Even again when it ends: committed, rolled back or thrown through
+    // (an odd count would keep every cache off for good).
+    struct Ended {
+      std::atomic<uint64_t>& generation;
+      ~Ended() { generation.fetch_add(1); }
+    } ended{generation_};
+    return WriteLocked(fn);
   }
 
   uint64_t Generation() const override { return generation_.load(); }

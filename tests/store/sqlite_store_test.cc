@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -249,6 +250,23 @@ TEST_F(SqliteStoreTest, AKeptDatasetNeverHidesAWriteNorMixesSnapshots) {
     return absl::OkStatus();
   }));
   EXPECT_EQ(read(), 3);
+}
+
+// A write that throws is rolled back and still closes its generation, so
+// what readers keep works again afterwards.
+TEST_F(SqliteStoreTest, AWriteThatThrowsEndsItsGeneration) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Open());
+  ASSERT_OK(PutNamespace(*store, "ns"));
+  const uint64_t before = store->Generation();
+  EXPECT_THROW((void)store->Write([](WriteTxn& txn) -> absl::Status {
+    v1::Namespace ns;
+    ns.set_name("thrown");
+    (void)txn.PutNamespace(ns);
+    throw std::runtime_error("a bug in the write");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(store->Generation(), before + 2);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM namespaces WHERE name = 'thrown'"), "0");
 }
 
 TEST_F(SqliteStoreTest, AFailedPutDatasetChangesNothingEvenInACommittedWrite) {
